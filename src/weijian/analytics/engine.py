@@ -1,0 +1,152 @@
+"""The analytics engine: one interface over any Ibis backend.
+
+``Analytics(values, orgunits, package)`` takes Ibis tables (from a Store, or
+parquet read by Spark) and never a connection string. ``table`` builds the
+expression for any codes × org units × periods; ``query`` turns it into
+``Result`` objects with 同比, 完成率 and ranking.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import ibis
+
+from weijian.analytics.comparisons import competition_ranks, completion, year_on_year
+from weijian.analytics.indicators import compile_indicator, indicator_table, ratio_decimal
+from weijian.analytics.results import Result
+from weijian.analytics.rollups import operand_label, rollup_operands
+from weijian.analytics.rounding import to_decimal
+from weijian.analytics.selection import OrgUnitSelection
+from weijian.errors import NotFoundError
+from weijian.expressions import Operand
+from weijian.model import MetadataPackage
+from weijian.model.periods import Period
+
+
+class Analytics:
+    def __init__(self, values, orgunits, package: MetadataPackage):
+        self.values = values
+        self.orgunits = orgunits
+        self.package = package
+
+    # -- expressions -----------------------------------------------------
+    def table(self, codes: list[str], selection: OrgUnitSelection, periods: list[Period]):
+        """Ibis table (code, orgunit, period, numerator, denominator, value).
+
+        Elements (``E`` or ``E.O``) give their rolled-up value in ``value``
+        with numerator = value and no denominator."""
+        indicators = [compile_indicator(self._indicator(c)) for c in codes if c in self.package.indicators]
+        elements = [self._element_operand(c) for c in codes if c not in self.package.indicators]
+        wanted = set(elements)
+        for item in indicators:
+            wanted |= item.operands
+        operand_values = rollup_operands(self.values, self.orgunits, self.package, wanted, periods, selection)
+        if operand_values is None:
+            return None
+        pieces = []
+        if indicators:
+            t = indicator_table(operand_values, indicators)
+            pieces.append(t.select(code=t.indicator, orgunit=t.orgunit, period=t.period,
+                                   numerator=t.numerator, denominator=t.denominator, value=t.value))
+        if elements:
+            labels = [operand_label(op) for op in elements]
+            t = operand_values.filter(operand_values.operand.isin(labels))
+            pieces.append(t.select(code=t.operand, orgunit=t.orgunit, period=t.period, numerator=t.value,
+                                   denominator=ibis.null("float64"), value=t.value))
+        return ibis.union(*pieces) if len(pieces) > 1 else pieces[0]
+
+    def bulk(self, levels: list[int], periods: list[Period], codes: list[str] | None = None):
+        """Every indicator for every org unit at ``levels`` and every period."""
+        codes = list(self.package.indicators) if codes is None else codes
+        return self.table(codes, OrgUnitSelection.of_levels(levels), periods)
+
+    # -- figures ------------------------------------------------------------
+    def query(self, code: str, orgunits: list[str], period: Period, rank: bool = False) -> list[Result]:
+        """One figure per org unit with 同比 and 完成率; ranked among the given
+        units when ``rank`` (they should be siblings)."""
+        for ou in orgunits:
+            if ou not in self.package.orgunits:
+                raise NotFoundError(f"机构编码“{ou}”不存在")
+        previous, to_date = period.previous_year(), period.year_to_date()
+        periods = list(dict.fromkeys([period, previous, to_date]))
+        table = self.table([code], OrgUnitSelection.of_codes(self.package, orgunits), periods)
+        frame = table.execute() if table is not None else None
+        found = {}
+        if frame is not None:
+            for row in frame.itertuples(index=False):
+                found[(row.orgunit, row.period)] = (to_decimal(row.numerator), to_decimal(row.denominator),
+                                                    to_decimal(row.value))
+        results = [self._result(code, ou, period, previous, to_date, found) for ou in orgunits]
+        if rank:
+            results = self._ranked(code, results)
+        return results
+
+    def value(self, code: str, orgunit: str, period: Period) -> Decimal | None:
+        return self.query(code, [orgunit], period)[0].value
+
+    # -- helpers --------------------------------------------------------------
+    def _indicator(self, code: str):
+        return self.package.indicators[code]
+
+    def _element_operand(self, code: str) -> Operand:
+        element, _, option = code.partition(".")
+        if element not in self.package.elements:
+            raise NotFoundError(f"指标或数据项编码“{code}”不存在")
+        if option and option not in self.package.options_of(element):
+            raise NotFoundError(f"数据项“{self.package.elements[element].name}”没有分类选项“{option}”")
+        return Operand(element, option or None)
+
+    def _result(self, code, ou, period, previous, to_date, found) -> Result:
+        unit = self.package.orgunits[ou]
+        subject = self._subject(code)
+        current = self._figure(subject, found.get((ou, period.id)))
+        before = self._figure(subject, found.get((ou, previous.id)))
+        change, change_unit = year_on_year(current["value"], before["value"], subject["kind"])
+        target = self.package.target_for(code.partition(".")[0], ou, period.year)
+        done = completion_value = meets = None
+        if target is not None and target.kind == "annual_task":
+            done = self._figure(subject, found.get((ou, to_date.id)))["value"]
+            completion_value = completion(done, target.value)
+        elif target is not None and current["value"] is not None:
+            higher = subject["direction"] != "lower_better"
+            meets = current["value"] >= target.value if higher else current["value"] <= target.value
+        return Result(
+            code=code, name=subject["name"], subject=subject["subject"], ou=ou, ou_name=unit.name,
+            period=period.id, period_label=period.label, value=current["value"], decimals=subject["decimals"],
+            unit=subject["unit"], numerator=current["numerator"], denominator=current["denominator"],
+            reason=current["reason"], previous=before["value"], change=change, change_unit=change_unit,
+            target=target.value if target else None, target_kind=target.kind if target else None,
+            completion=completion_value, meets_target=meets,
+        )
+
+    def _subject(self, code: str) -> dict:
+        if code in self.package.indicators:
+            ind = self.package.indicators[code]
+            unit = {"percent": "%", "permille": "‰", "per_100k": "/10万", "ratio": ""}.get(ind.kind, ind.unit or "")
+            return {"subject": "indicator", "name": ind.name, "kind": ind.kind, "decimals": ind.decimals,
+                    "unit": unit, "direction": ind.direction, "factor": ind.factor}
+        operand = self._element_operand(code)
+        element = self.package.elements[operand.element]
+        name = element.name
+        if operand.option:
+            option = next(o for o in self.package.categories[element.category].options if o.code == operand.option)
+            name = f"{name}（{option.name}）"
+        return {"subject": "element", "name": name, "kind": None, "unit": element.unit, "direction": "higher_better",
+                "decimals": 0 if element.value_type == "integer" else 2, "factor": None}
+
+    @staticmethod
+    def _figure(subject: dict, row) -> dict:
+        if row is None:
+            return {"value": None, "numerator": None, "denominator": None, "reason": "无数据"}
+        numerator, denominator, value = row
+        if subject["subject"] == "element":
+            return {"value": value, "numerator": None, "denominator": None, "reason": None}
+        exact, reason = ratio_decimal(numerator, denominator, subject["factor"])
+        return {"value": exact, "numerator": numerator, "denominator": denominator, "reason": reason}
+
+    def _ranked(self, code: str, results: list[Result]) -> list[Result]:
+        higher = self._subject(code)["direction"] != "lower_better"
+        ranks = competition_ranks([r.rounded for r in results], higher)
+        ranked = sorted(zip(ranks, results), key=lambda p: (p[0] is None, p[0] or 0, p[1].ou))
+        total = sum(1 for r in ranks if r is not None)
+        return [Result(**{**r.__dict__, "rank": k, "rank_of": total}) for k, r in ranked]

@@ -1,0 +1,180 @@
+"""Command line: each command a few lines calling the library (weijian.Workspace)."""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from weijian.errors import MetadataError, WeijianError
+from weijian.workspace import Workspace
+
+app = typer.Typer(help="weijian 卫健：县级卫生健康统计数据的导入、审核、汇总与工作总结。", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+console = Console()
+err = Console(stderr=True)
+
+WorkspaceOpt = Annotated[Path, typer.Option("-w", "--workspace", help="工作区目录")]
+
+
+def _fail(error: Exception) -> None:
+    err.print(f"[red]错误：[/red]{error}")
+    raise typer.Exit(2)
+
+
+def _open(folder: Path) -> Workspace:
+    try:
+        return Workspace.open(folder)
+    except (WeijianError, MetadataError) as error:
+        _fail(error)
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="新工作区目录")],
+    metadata: Annotated[Optional[Path], typer.Option("--metadata", help="元数据包目录（默认：内置包）")] = None,
+    store: Annotated[Optional[str], typer.Option("--store", help="postgresql:// 地址；默认 DuckDB 文件")] = None,
+):
+    """新建工作区。Example: weijian init 县卫健局"""
+    try:
+        with Workspace.init(folder, metadata, store) as ws:
+            console.print(f"已创建工作区 {folder}：{len(ws.package.orgunits)} 个机构，"
+                          f"{len(ws.package.elements)} 个数据项，{len(ws.package.indicators)} 个指标")
+    except (WeijianError, MetadataError) as error:
+        _fail(error)
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="CSV / JSON / Excel 文件")],
+    workspace: WorkspaceOpt = Path("."),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不写入")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出导入报告")] = False,
+):
+    """导入数据（全部成功才写入）。Example: weijian import 2024年5月.csv -w 县卫健局"""
+    with _open(workspace) as ws, Progress(TextColumn("导入"), BarColumn(), TextColumn("{task.completed} 行"),
+                                          TimeElapsedColumn(), console=err, transient=True,
+                                          disable=as_json) as progress:
+        task = progress.add_task("import", total=None)
+        report = ws.import_files(files, dry_run=dry_run, progress=lambda n: progress.update(task, completed=n))
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        (console if report.ok else err).print(report.describe_zh())
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("-o", "--output", help="输出文件：.csv / .json / .xlsx")],
+    ou: Annotated[str, typer.Option("--ou", help="机构编码（含全部下级）")],
+    period: Annotated[str, typer.Option("--period", help="期间，如 2024S1、202401..202405、2024年1-5月")],
+    workspace: WorkspaceOpt = Path("."),
+):
+    """导出数据（DHIS2 dataValueSets 格式）。Example: weijian export --ou YL --period 2024S1 -o 上半年.csv"""
+    with _open(workspace) as ws:
+        try:
+            count = ws.export(ou, period, out)
+        except WeijianError as error:
+            _fail(error)
+    console.print(f"已导出 {count} 条数据到 {out}")
+
+
+@app.command()
+def template(
+    out: Annotated[Path, typer.Option("-o", "--output", help="输出 .xlsx")],
+    period: Annotated[list[str], typer.Option("--period", help="期间（可多次）；每个期间一张工作表")],
+    ou: Annotated[Optional[str], typer.Option("--ou", help="机构编码（默认全县）")] = None,
+    level: Annotated[Optional[int], typer.Option("--level", help="只列此级机构")] = None,
+    workspace: WorkspaceOpt = Path("."),
+):
+    """生成 Excel 填报模板（行：机构，列：数据项）。Example: weijian template --level 3 --period 202405 -o 5月模板.xlsx"""
+    with _open(workspace) as ws:
+        try:
+            ws.template(out, period, ou, level)
+        except WeijianError as error:
+            _fail(error)
+    console.print(f"已生成填报模板 {out}")
+
+
+@app.command()
+def query(
+    ou: Annotated[str, typer.Option("--ou", help="机构编码，或 children:编码 列出并排名下级")],
+    period: Annotated[str, typer.Option("--period", help="期间，如 2024S1、2024年1-5月")],
+    indicator: Annotated[Optional[str], typer.Option("--indicator", help="指标编码")] = None,
+    element: Annotated[Optional[str], typer.Option("--element", help="数据项编码（可带分类选项：CASES.CLASS_B）")] = None,
+    workspace: WorkspaceOpt = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
+):
+    """查询指标或数据项（含同比、完成率、排名）。Example: weijian query --indicator HTN_STD_RATE --ou YL --period 2024S1"""
+    if (indicator is None) == (element is None):
+        _fail(WeijianError("请指定 --indicator 或 --element 之一"))
+    code = indicator or element
+    if indicator and "." in indicator:
+        _fail(WeijianError(f"指标编码“{indicator}”不应带分类选项"))
+    with _open(workspace) as ws:
+        if indicator and indicator not in ws.package.indicators:
+            _fail(WeijianError(f"指标编码“{indicator}”不存在"))
+        try:
+            results = ws.query(code, ou, period)
+        except WeijianError as error:
+            _fail(error)
+    if as_json:
+        print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+        return
+    console.print(_results_table(results))
+
+
+def _results_table(results) -> Table:
+    first = results[0]
+    table = Table(title=f"{first.name}（{first.period_label}）")
+    for column in ("排名", "机构", "数值", "分子", "分母", "去年同期", "同比", "目标", "完成率", "说明"):
+        table.add_column(column)
+    for r in results:
+        change = "" if r.change is None else f"{r.to_dict()['change']:+}{r.change_unit}"
+        table.add_row(
+            "" if r.rank is None else str(r.rank), r.ou_name, _fmt(r.rounded, r.unit),
+            _fmt(r.numerator), _fmt(r.denominator), _fmt(r.to_dict()["previous"], r.unit), change,
+            _fmt(r.target), "" if r.completion is None else f"{r.to_dict()['completion']}%", r.reason or "",
+        )
+    return table
+
+
+def _fmt(value, unit: str = "") -> str:
+    if value is None:
+        return ""
+    return f"{value}{unit}"
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Argument(help="演示工作区目录")] = Path("演示县"),
+    force: Annotated[bool, typer.Option("--force", help="目录已存在时删除重建")] = False,
+):
+    """生成演示县工作区并打印汇总。Example: weijian demo"""
+    from weijian.demo import build_demo, demo_summary  # the generator is only needed here
+
+    if force and (folder / "demo_manifest.yaml").exists():
+        shutil.rmtree(folder)  # only a folder that an earlier demo made
+    if folder.exists() and any(folder.iterdir()):
+        _fail(WeijianError(f"目录“{folder}”已存在且非空，请换一个目录或先删除它"))
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err,
+                  transient=True) as progress:
+        task = progress.add_task("生成演示数据", total=None)
+        ws = build_demo(folder, progress=lambda done, total: progress.update(task, completed=done, total=total))
+    with ws:
+        demo_summary(ws, console)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,230 @@
+"""Read a metadata package folder: YAML → schema-checked items → cross-checked model objects.
+
+Every problem is collected (YAML syntax, schema, references, the org-unit tree)
+before deciding; ``check_package`` returns them, ``load_package`` raises them all.
+"""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from weijian.errors import MetadataError, Problem
+from weijian.metadata.crosscheck import Document, Entry, crosscheck
+from weijian.metadata.schemas import FILES, FileSpec, describe_value, schema_problems
+from weijian.model.metadata import (
+    Category,
+    CategoryOption,
+    DataElement,
+    DataSet,
+    Indicator,
+    Level,
+    MetadataPackage,
+    OrgUnit,
+    Target,
+    ValidationRule,
+)
+
+
+def load_package(path: str | Path) -> MetadataPackage:
+    """Load and cross-check a package; raise MetadataError listing every problem."""
+    package, problems = check_package(path)
+    if problems:
+        raise MetadataError(problems)
+    return package
+
+
+def check_package(path: str | Path) -> tuple[MetadataPackage | None, list[Problem]]:
+    """Load a package, returning it with no problems, or None with all of them."""
+    folder = Path(path)
+    if not folder.is_dir():
+        return None, [Problem(file=str(folder), code="missing-package", message=f"元数据目录“{folder}”不存在")]
+    problems = _unknown_files(folder)
+    documents: dict[str, Document | None] = {}
+    for spec in FILES:
+        document, found = read_document(folder, spec)
+        documents[spec.name] = document
+        problems += found
+    paths, found = crosscheck(documents)
+    problems += found
+    if problems:
+        return None, problems
+    return _build(documents, paths), []
+
+
+def read_document(folder: Path, spec: FileSpec) -> tuple[Document | None, list[Problem]]:
+    """Read and schema-check one file; None when it is missing or not a mapping at all."""
+    path = folder / spec.name
+    if not path.exists():
+        if not spec.required:
+            return Document(spec.name, {key: [] for key in spec.sections}), []
+        return None, [Problem(file=spec.name, code="missing-file", message=f"缺少必需的文件 {spec.name}")]
+    data, problems = read_yaml(path)
+    if problems:
+        return None, problems
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        message = f"文件内容应为“字段: 值”的映射，实际是{describe_value(data)}"
+        return None, [Problem(file=spec.name, code="wrong-type", message=message)]
+    # Lists are validated item by item below, so the envelope sees them empty.
+    envelope = {k: ([] if k in spec.sections and isinstance(v, list) else v) for k, v in data.items()}
+    problems += _validate(spec.model, envelope, file=spec.name, item=None, row=None)[1]
+    document = Document(spec.name)
+    for index, section in enumerate(spec.sections):
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue  # reported by the envelope check
+        model = spec.item_model(section)
+        entries = []
+        for number, raw in enumerate(items, start=1):
+            label = _label(raw, number, section if index else None)
+            row = getattr(raw, "line", None)
+            valid, found = _validate(model, raw, file=spec.name, item=label, row=row)
+            problems += found
+            entries.append(Entry(spec.name, label, row, raw, valid))
+        document.sections[section] = entries
+    return document, problems
+
+
+def _label(raw: Any, number: int, section: str | None) -> str:
+    """The item's code, or "第3项" (in a secondary list "levels 第3项") when it has none."""
+    if isinstance(raw, dict) and isinstance(raw.get("code"), str) and raw["code"].strip():
+        return raw["code"].strip()
+    return f"{section} 第{number}项" if section else f"第{number}项"
+
+
+def _validate(model: type[BaseModel], raw: Any, **where: Any) -> tuple[BaseModel | None, list[Problem]]:
+    try:
+        # A plain dict: the line-carrying subclass is ours, not the schema's business.
+        return model.model_validate(dict(raw) if isinstance(raw, dict) else raw), []
+    except ValidationError as error:
+        return None, schema_problems(error, model, **where)
+
+
+def _unknown_files(folder: Path) -> list[Problem]:
+    """A misspelt optional file (dataset.yaml) would otherwise be silently ignored."""
+    known = [spec.name for spec in FILES]
+    problems = []
+    for path in sorted(folder.glob("*.y*ml")):
+        if path.name in known:
+            continue
+        guess = difflib.get_close_matches(path.name, known, n=1, cutoff=0.6)
+        hint = f"，是否应为“{guess[0]}”？" if guess else f"（可用文件：{'、'.join(known)}）"
+        problems.append(Problem(file=path.name, code="unknown-file", message=f"不认识的文件“{path.name}”{hint}"))
+    return problems
+
+
+class _LineDict(dict):
+    """A YAML mapping that remembers its 1-based line, so problems can point at it."""
+
+    line: int | None = None
+
+
+class _Loader(yaml.SafeLoader):
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.duplicate_keys: list[tuple[str, int]] = []
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _LineDict:
+    loader.flatten_mapping(node)
+    mapping = _LineDict()
+    mapping.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in mapping
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "found unhashable key", key_node.start_mark
+            ) from None
+        if duplicate:
+            # PyYAML silently keeps the last value; a repeated field is almost always a mistake.
+            loader.duplicate_keys.append((str(key), key_node.start_mark.line + 1))
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+# PyYAML's most common complaints, in the words a county statistician would use.
+_YAML_MESSAGES = {
+    "mapping values are not allowed here": "此处不能出现“:”（冒号后要有空格；含冒号的文字请加引号）",
+    "could not find expected ':'": "找不到应有的“:”（可能缺少冒号或缩进不对）",
+    "found character '\\t' that cannot start any token": "含有制表符（Tab）：YAML 只能用空格缩进",
+    "found character that cannot start any token": "有不能出现在此处的字符（含特殊字符的文字请加引号）",
+    "did not find expected key": "缩进不一致或缺少“-”",
+    "expected <block end>, but found": "缩进不一致",
+    "found unexpected end of stream": "文件意外结束（引号或括号没有闭合）",
+    "did not find expected ',' or ']'": "方括号“[ ]”没有闭合或缺少逗号",
+    "did not find expected ',' or '}'": "花括号“{ }”没有闭合或缺少逗号",
+    "found unhashable key": "键不能是列表或映射",
+    "found duplicate anchor": "锚点（&）重复",
+}
+
+
+def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
+    """Parse one YAML file; syntax errors and repeated keys come back as Problems with a line."""
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # tolerate the BOM Windows editors add
+    except UnicodeDecodeError:
+        message = "文件不是 UTF-8 编码（请在编辑器中另存为 UTF-8）"
+        return None, [Problem(file=name, code="bad-encoding", message=message)]
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        column = f"第 {mark.column + 1} 列" if mark else ""
+        explained = next(
+            (chinese for english, chinese in _YAML_MESSAGES.items() if english in (error.problem or "")),
+            f"{error.problem}",
+        )
+        message = f"YAML 语法错误（第 {line} 行{column}）：{explained}"
+        return None, [Problem(file=name, code="yaml-syntax", row=line, message=message)]
+    except yaml.YAMLError as error:
+        return None, [Problem(file=name, code="yaml-syntax", message=f"YAML 语法错误：{error}")]
+    finally:
+        loader.dispose()
+    problems = [
+        Problem(file=name, code="duplicate-key", row=line, column=key, message=f"第 {line} 行的字段“{key}”重复出现")
+        for key, line in loader.duplicate_keys
+    ]
+    return data, problems
+
+
+def _valid(document: Document | None, section: str) -> list[Any]:
+    return [entry.valid for entry in document.sections.get(section, []) if entry.valid is not None]
+
+
+def _build(documents: dict[str, Document | None], paths: dict[str, tuple[str, ...]]) -> MetadataPackage:
+    """Model objects from problem-free documents (every entry valid, every reference known)."""
+    units = documents["orgunits.yaml"]
+    elements = documents["elements.yaml"]
+    return MetadataPackage(
+        levels=tuple(Level(s.level, s.name) for s in _valid(units, "levels")),
+        orgunits={
+            s.code: OrgUnit(s.code, s.name, s.type, s.parent, len(paths[s.code]), paths[s.code])
+            for s in _valid(units, "orgunits")
+        },
+        elements={s.code: _to_model(DataElement, s) for s in _valid(elements, "elements")},
+        categories={
+            s.code: Category(s.code, s.name, tuple(CategoryOption(o.code, o.name) for o in s.options))
+            for s in _valid(elements, "categories")
+        },
+        indicators={s.code: _to_model(Indicator, s) for s in _valid(documents["indicators.yaml"], "indicators")},
+        targets=tuple(_to_model(Target, s) for s in _valid(documents["targets.yaml"], "targets")),
+        datasets={s.code: _to_model(DataSet, s) for s in _valid(documents["datasets.yaml"], "datasets")},
+        rules={s.code: _to_model(ValidationRule, s) for s in _valid(documents["rules.yaml"], "rules")},
+    )
+
+
+def _to_model(cls: type, schema: BaseModel) -> Any:
+    values = {name: getattr(schema, name) for name in type(schema).model_fields}
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})

@@ -1,0 +1,161 @@
+"""Plain frozen metadata objects: org units, data elements, indicators, targets.
+
+No I/O here: ``weijian.metadata`` reads YAML into these, storage and analytics
+read them. Field meanings follow DESIGN §2 (DHIS2 vocabulary).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+AGGREGATIONS = ("sum", "last", "average", "max", "min")
+VALUE_TYPES = ("integer", "number")
+PERIOD_TYPES = ("monthly", "quarterly", "half_yearly", "yearly")
+INDICATOR_KINDS = {
+    "percent": Decimal(100),
+    "permille": Decimal(1000),
+    "per_100k": Decimal(100000),
+    "ratio": Decimal(100),  # 性别比: boys per 100 girls
+    "plain": Decimal(1),
+}
+DIRECTIONS = ("higher_better", "lower_better")
+TARGET_KINDS = ("annual_task", "threshold")
+
+
+@dataclass(frozen=True)
+class Level:
+    level: int
+    name: str
+
+
+@dataclass(frozen=True)
+class OrgUnit:
+    code: str
+    name: str
+    type: str
+    parent: str | None = None
+    level: int = 1
+    path: tuple[str, ...] = ()  # codes from the root down to and including this unit
+
+
+@dataclass(frozen=True)
+class CategoryOption:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name: str
+    options: tuple[CategoryOption, ...]
+
+    def option_codes(self) -> tuple[str, ...]:
+        return tuple(o.code for o in self.options)
+
+
+@dataclass(frozen=True)
+class DataElement:
+    code: str
+    name: str
+    unit: str
+    aggregation: str = "sum"
+    value_type: str = "integer"
+    period_type: str = "monthly"
+    domain: str | None = None
+    category: str | None = None
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    numerator: str
+    denominator: str = "1"
+    kind: str = "percent"
+    decimals: int = 2
+    direction: str = "higher_better"
+    unit: str | None = None  # for plain indicators: 元, 人次 …
+    domain: str | None = None
+    synonyms: tuple[str, ...] = ()
+    description: str | None = None
+
+    @property
+    def factor(self) -> Decimal:
+        return INDICATOR_KINDS[self.kind]
+
+
+@dataclass(frozen=True)
+class Target:
+    orgunit: str
+    year: int
+    value: Decimal
+    kind: str
+    indicator: str | None = None
+    element: str | None = None
+    source: str | None = None
+
+    @property
+    def subject(self) -> str:
+        return self.indicator or self.element or ""
+
+
+@dataclass(frozen=True)
+class DataSet:
+    code: str
+    name: str
+    period_type: str
+    due_day: int
+    elements: tuple[str, ...]
+    orgunit_types: tuple[str, ...] = ()
+    levels: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ValidationRule:
+    code: str
+    name: str
+    left: str
+    operator: str
+    right: str
+    message: str
+    importance: str = "中"
+    period_type: str = "monthly"
+    levels: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetadataPackage:
+    """Everything a workspace knows about its world, cross-checked."""
+
+    levels: tuple[Level, ...]
+    orgunits: dict[str, OrgUnit]
+    elements: dict[str, DataElement]
+    categories: dict[str, Category]
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+    targets: tuple[Target, ...] = ()
+    datasets: dict[str, DataSet] = field(default_factory=dict)
+    rules: dict[str, ValidationRule] = field(default_factory=dict)
+
+    def children(self, code: str) -> list[OrgUnit]:
+        return [ou for ou in self.orgunits.values() if ou.parent == code]
+
+    def root(self) -> OrgUnit:
+        return next(ou for ou in self.orgunits.values() if ou.parent is None)
+
+    def options_of(self, element_code: str) -> tuple[str, ...]:
+        element = self.elements[element_code]
+        if element.category is None:
+            return ()
+        return self.categories[element.category].option_codes()
+
+    def target_for(self, subject: str, orgunit: str, year: int) -> Target | None:
+        for target in self.targets:
+            if target.subject == subject and target.orgunit == orgunit and target.year == year:
+                return target
+        return None
+
+    @property
+    def max_level(self) -> int:
+        return max(ou.level for ou in self.orgunits.values())

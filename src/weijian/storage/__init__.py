@@ -1,0 +1,49 @@
+"""Storage: the only place SQL for writes lives (DESIGN §4, §5).
+
+``open_store`` picks the backend from the target: a ``postgresql://`` URL opens
+a PostgreSQL schema, anything else is a DuckDB file path.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from weijian.storage.base import (
+    KEY_COLUMNS,
+    VALUE_COLUMNS,
+    AuditEntry,
+    Conflict,
+    ImportSession,
+    Store,
+    StoredValue,
+    ValueRow,
+    WriteSummary,
+)
+
+__all__ = [
+    "KEY_COLUMNS", "VALUE_COLUMNS", "AuditEntry", "Conflict", "ImportSession", "Store",
+    "StoredValue", "ValueRow", "WriteSummary", "open_store",
+]
+
+_PG_SCHEMES = ("postgresql", "postgres")
+
+
+def open_store(target: str | Path, *, schema: str | None = None) -> Store:
+    """Open (and migrate) the store at ``target``.
+
+    PostgreSQL: ``postgresql://user@host:5432/db?schema=name``; ``schema``
+    (argument, else URL parameter, else ``weijian``) holds the tables.
+    """
+    text = str(target)
+    parts = urlsplit(text) if isinstance(target, str) else None
+    if parts is not None and parts.scheme in _PG_SCHEMES:
+        from weijian.storage.postgres_store import DEFAULT_SCHEMA, PostgresStore
+
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        url_schema = next((v for k, v in query if k == "schema"), None)
+        conninfo = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k != "schema"])))
+        return PostgresStore(text, conninfo, schema or url_schema or DEFAULT_SCHEMA)
+
+    from weijian.storage.duckdb_store import DuckDBStore
+
+    return DuckDBStore(text)

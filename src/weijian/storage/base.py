@@ -1,0 +1,195 @@
+"""The Store interface: the only door through which data are written.
+
+Every backend (DuckDB file, PostgreSQL server) implements this one abstract
+class; the shared test suite in ``tests/storage`` runs against each. Analytics
+never writes: it asks for Ibis tables (``values_table`` / ``orgunits_table``)
+and builds expressions on them.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from weijian.model import OrgUnit
+
+# Columns of the stored values, in DHIS2 dataValueSets order plus the two
+# period bounds analytics filters on (month ordinals, see model.periods).
+VALUE_COLUMNS = (
+    "dataelement", "period", "orgunit", "categoryoptioncombo", "attributeoptioncombo",
+    "value", "storedby", "lastupdated", "comment", "followup",
+)
+KEY_COLUMNS = ("dataelement", "period", "orgunit", "categoryoptioncombo", "attributeoptioncombo")
+MAX_LEVELS = 6  # orgunit table has ancestor columns l1..l6
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    """One validated value ready to store. Options are '' when not disaggregated."""
+
+    dataelement: str
+    period: str
+    orgunit: str
+    value: float
+    start_month: int
+    end_month: int
+    categoryoptioncombo: str = ""
+    attributeoptioncombo: str = ""
+    comment: str | None = None
+    followup: bool = False
+    source_row: int | None = None  # row in the source file, kept in the audit trail
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        return (self.dataelement, self.period, self.orgunit,
+                self.categoryoptioncombo, self.attributeoptioncombo)
+
+
+@dataclass(frozen=True)
+class StoredValue:
+    dataelement: str
+    period: str
+    orgunit: str
+    categoryoptioncombo: str
+    attributeoptioncombo: str
+    value: float
+    storedby: str | None
+    lastupdated: datetime | None
+    comment: str | None
+    followup: bool
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    dataelement: str
+    period: str
+    orgunit: str
+    categoryoptioncombo: str
+    attributeoptioncombo: str
+    old_value: float | None
+    new_value: float | None
+    action: str  # create | update | delete
+    changed_by: str
+    changed_at: datetime
+    source: str | None
+    source_row: int | None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two rows of one import with the same key but different values."""
+
+    key: tuple[str, str, str, str, str]
+    rows: tuple[int, ...]
+    values: tuple[float, ...]
+
+
+@dataclass
+class WriteSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated + self.deleted
+
+
+class ImportSession(ABC):
+    """One all-or-nothing write: stage rows in chunks (bounded memory), look
+    for in-file conflicts, then ``apply`` (commit) or ``rollback``.
+
+    Used as a context manager: leaving the block without ``apply`` rolls back.
+    """
+
+    @abstractmethod
+    def stage(self, rows: Sequence[ValueRow]) -> None: ...
+
+    @abstractmethod
+    def conflicts(self, limit: int = 100) -> list[Conflict]:
+        """Staged keys that occur more than once with different values."""
+
+    @abstractmethod
+    def apply(self, dry_run: bool = False) -> WriteSummary:
+        """Merge the staged rows: insert new, update changed (audited), leave
+        equal ones alone. With ``dry_run`` count only and roll back."""
+
+    @abstractmethod
+    def rollback(self) -> None: ...
+
+    def __enter__(self) -> ImportSession:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.rollback()
+
+
+class Store(ABC):
+    """A transactional home for values, org-unit structure and the audit trail."""
+
+    url: str
+
+    @abstractmethod
+    def migrate(self) -> int:
+        """Apply numbered migrations not yet applied; return the schema version."""
+
+    @abstractmethod
+    def schema_version(self) -> int: ...
+
+    @abstractmethod
+    def replace_orgunits(self, orgunits: Iterable[OrgUnit]) -> None:
+        """Replace the org-unit structure table (code, name, type, parent, level,
+        path, l1..l6 ancestor codes) in one transaction."""
+
+    @abstractmethod
+    def import_session(self, user: str, source: str) -> ImportSession: ...
+
+    def write_values(self, rows: Iterable[ValueRow], *, user: str, source: str) -> WriteSummary:
+        """Convenience: stage everything and apply in one transaction."""
+        with self.import_session(user, source) as session:
+            session.stage(list(rows))
+            conflicts = session.conflicts()
+            if conflicts:
+                return WriteSummary(conflicts=conflicts)
+            return session.apply()
+
+    @abstractmethod
+    def delete_values(self, keys: Iterable[tuple[str, str, str, str, str]], *, user: str, source: str) -> int: ...
+
+    @abstractmethod
+    def read_values(
+        self,
+        orgunits: Sequence[str] | None = None,
+        start_month: int | None = None,
+        end_month: int | None = None,
+        dataelements: Sequence[str] | None = None,
+    ) -> Iterator[StoredValue]:
+        """Stored values whose org unit is in ``orgunits`` (None = all) and whose
+        period lies within [start_month, end_month], ordered by key."""
+
+    @abstractmethod
+    def count_values(self) -> int: ...
+
+    @abstractmethod
+    def audit_history(
+        self, dataelement: str | None = None, orgunit: str | None = None, period: str | None = None,
+    ) -> list[AuditEntry]: ...
+
+    @abstractmethod
+    def ibis(self):
+        """The Ibis backend on this store's own database."""
+
+    @abstractmethod
+    def values_table(self):
+        """Ibis table: dataelement, period, orgunit, categoryoptioncombo,
+        attributeoptioncombo, value (float64), start_month, end_month (int)."""
+
+    @abstractmethod
+    def orgunits_table(self):
+        """Ibis table: code, name, type, parent, level, path, l1..l6."""
+
+    @abstractmethod
+    def close(self) -> None: ...

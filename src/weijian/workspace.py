@@ -1,0 +1,160 @@
+"""A workspace: one folder holding a metadata package, a config and (by
+default) the DuckDB file. This is the library API the CLI and web call.
+
+    ws = Workspace.open("县卫健局")
+    ws.import_files(["1-5月.csv"])
+    ws.query("HTN_STD_RATE", "YL", "2024S1")
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from weijian.analytics import Analytics, Result
+from weijian.errors import NotFoundError, WeijianError
+from weijian.exchange import ImportReport, export_values, import_files, make_template
+from weijian.metadata import DEFAULT_PACKAGE, load_package
+from weijian.model import MetadataPackage
+from weijian.model.periods import Period
+from weijian.storage import Store, open_store
+
+CONFIG_FILE = "weijian.yaml"
+METADATA_DIR = "metadata"
+DEFAULT_STORE = "weijian.duckdb"
+_SYNC_MARK = ".orgunits.sha256"
+
+
+@dataclass(frozen=True)
+class WorkspaceConfig:
+    store: str = DEFAULT_STORE
+    schema: str | None = None  # PostgreSQL schema; None = the store's default
+
+    @classmethod
+    def read(cls, folder: Path) -> WorkspaceConfig:
+        path = folder / CONFIG_FILE
+        if not path.exists():
+            raise WeijianError(f"“{folder}”不是 weijian 工作区（缺少 {CONFIG_FILE}），请先运行 weijian init")
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return cls(store=str(data.get("store", DEFAULT_STORE)), schema=data.get("schema"))
+
+    def write(self, folder: Path) -> None:
+        data = {"schema_version": 1, "store": self.store}
+        if self.schema:
+            data["schema"] = self.schema
+        (folder / CONFIG_FILE).write_text(
+            "# weijian 工作区配置：store 为 DuckDB 文件名（默认）或 postgresql:// 地址\n"
+            + yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
+
+
+class Workspace:
+    def __init__(self, folder: Path, package: MetadataPackage, store: Store):
+        self.folder = folder
+        self.package = package
+        self.store = store
+        self._analytics: Analytics | None = None
+
+    # -- lifecycle --------------------------------------------------------------
+    @classmethod
+    def init(cls, folder: str | Path, metadata: str | Path | None = None, store: str | None = None,
+             schema: str | None = None) -> Workspace:
+        folder = Path(folder)
+        source = Path(metadata) if metadata else DEFAULT_PACKAGE
+        load_package(source)  # refuse a broken package before touching anything
+        if (folder / CONFIG_FILE).exists():
+            raise WeijianError(f"“{folder}”已经是 weijian 工作区")
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(source, folder / METADATA_DIR, dirs_exist_ok=True)
+        WorkspaceConfig(store=store or DEFAULT_STORE, schema=schema).write(folder)
+        return cls.open(folder)
+
+    @classmethod
+    def open(cls, folder: str | Path = ".") -> Workspace:
+        folder = Path(folder)
+        config = WorkspaceConfig.read(folder)
+        package = load_package(folder / METADATA_DIR)
+        target = config.store if "://" in config.store else str(folder / config.store)
+        store = open_store(target, schema=config.schema)
+        workspace = cls(folder, package, store)
+        workspace._sync_orgunits()
+        return workspace
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _sync_orgunits(self) -> None:
+        """Copy the org-unit tree into the store when orgunits.yaml changed."""
+        source = (self.folder / METADATA_DIR / "orgunits.yaml").read_bytes()
+        digest = hashlib.sha256(source + self.store.url.encode()).hexdigest()
+        mark = self.folder / _SYNC_MARK
+        if mark.exists() and mark.read_text() == digest:
+            return
+        self.store.replace_orgunits(self.package.orgunits.values())
+        mark.write_text(digest)
+
+    # -- data in and out ------------------------------------------------------------
+    def import_files(self, paths, *, dry_run: bool = False, user: str = "cli", progress=None) -> ImportReport:
+        return import_files(self.store, self.package, [Path(p) for p in paths], user=user, dry_run=dry_run,
+                            progress=progress)
+
+    def export(self, ou: str, period: str | Period, path: str | Path) -> int:
+        return export_values(self.store, self.package, self.subtree(ou), _period(period), Path(path))
+
+    def template(self, path: str | Path, periods: list[str], ou: str | None = None, level: int | None = None) -> Path:
+        units = self.units_at(ou or self.package.root().code, level)
+        return make_template(self.package, units, [_period(p) for p in periods], Path(path))
+
+    # -- figures ------------------------------------------------------------------
+    @property
+    def analytics(self) -> Analytics:
+        if self._analytics is None:
+            self._analytics = Analytics(self.store.values_table(), self.store.orgunits_table(), self.package)
+        return self._analytics
+
+    def query(self, code: str, ou: str, period: str | Period) -> list[Result]:
+        """Figures for ``ou``; ``children:CODE`` lists and ranks the children."""
+        if ou.startswith("children:"):
+            parent = ou.split(":", 1)[1]
+            self._orgunit(parent)
+            children = [c.code for c in self.package.children(parent)]
+            if not children:
+                raise NotFoundError(f"机构“{self.package.orgunits[parent].name}”没有下级机构")
+            return self.analytics.query(code, children, _period(period), rank=True)
+        self._orgunit(ou)
+        return self.analytics.query(code, [ou], _period(period))
+
+    def value(self, code: str, ou: str, period: str | Period) -> Decimal | None:
+        return self.query(code, ou, period)[0].value
+
+    # -- org units ------------------------------------------------------------------
+    def _orgunit(self, code: str):
+        if code not in self.package.orgunits:
+            raise NotFoundError(f"机构编码“{code}”不存在")
+        return self.package.orgunits[code]
+
+    def subtree(self, code: str) -> list[str]:
+        root = self._orgunit(code)
+        depth = len(root.path)
+        return [ou.code for ou in self.package.orgunits.values() if ou.path[:depth] == root.path]
+
+    def units_at(self, code: str, level: int | None) -> list[str]:
+        units = self.subtree(code)
+        if level is None:
+            return units
+        return [c for c in units if self.package.orgunits[c].level == level]
+
+
+def _period(period: str | Period) -> Period:
+    return period if isinstance(period, Period) else Period.parse(period)

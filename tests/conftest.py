@@ -1,0 +1,50 @@
+"""Shared fixtures: every storage-backed test runs once per backend (DESIGN §5)."""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from weijian.storage import Store, open_store
+
+
+@dataclass(frozen=True)
+class StoreTarget:
+    """Where a test store lives: a DuckDB path, or a PostgreSQL URL plus a fresh schema."""
+
+    url: str
+    schema: str | None = None
+
+
+def _drop_pg_schema(url: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET lock_timeout = '10s'")  # a leaked reader must not hang the suite
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def store_url(request, tmp_path):
+    if request.param == "duckdb":
+        yield StoreTarget(str(tmp_path / "weijian.duckdb"))
+        return
+    url = os.environ.get("WEIJIAN_TEST_PG")
+    if not url:
+        pytest.skip("未设置 WEIJIAN_TEST_PG，跳过 PostgreSQL 测试")
+    schema = f"wj_test_{uuid.uuid4().hex[:12]}"
+    try:
+        yield StoreTarget(url, schema)
+    finally:
+        _drop_pg_schema(url, schema)
+
+
+@pytest.fixture
+def store(store_url) -> Store:
+    opened = open_store(store_url.url, schema=store_url.schema)
+    try:
+        yield opened
+    finally:
+        opened.close()
