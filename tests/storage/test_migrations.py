@@ -60,3 +60,12 @@ def test_dialects_have_the_same_migration_numbers():
     first = numbers[dialects[0]]
     assert first == list(range(1, len(first) + 1))
     assert all(n == first for n in numbers.values())
+
+
+def test_schema_may_come_from_the_url(store_url):
+    if store_url.schema is None:
+        pytest.skip("该存储没有 schema 参数")
+    url = f"{store_url.url}{'&' if '?' in store_url.url else '?'}schema={store_url.schema}"
+    with open_store(url) as opened:
+        assert opened.schema_version() >= 1
+        assert opened.values_table().count().execute() == 0

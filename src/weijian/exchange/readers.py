@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
 from weijian.errors import Problem
 from weijian.exchange.encoding import detect_encoding
@@ -152,7 +152,7 @@ def _read_excel(path: Path) -> Iterator[RawRecord | Problem]:
 
 
 def _first_worksheet(workbook: CalamineWorkbook) -> str:
-    visible = [m.name for m in workbook.sheets_metadata if m.visible.name == "Visible"]
+    visible = [m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
     return (visible or workbook.sheet_names)[0]
 
 
@@ -168,7 +168,7 @@ def _wide_records(name: str, workbook: CalamineWorkbook) -> Iterator[RawRecord |
             continue
         file = f"{name}（工作表 {sheet}）"
         rows = enumerate(workbook.get_sheet_by_name(sheet).iter_rows(), start=1)
-        top = [cells for _, cells in zip(range(CODE_ROW), rows)]
+        top = [cells for _, (_, cells) in zip(range(CODE_ROW), rows)]
         if len(top) < CODE_ROW:
             continue  # an empty sheet (notes, instructions) has nothing to import
         headings, codes = top[0], [_cell_code(c) for c in top[CODE_ROW - 1]]

@@ -81,7 +81,10 @@ def make_template(
 
 def _select_orgunits(package: MetadataPackage, orgunits: Sequence[str] | int) -> list[OrgUnit]:
     if isinstance(orgunits, int):
-        units = sorted((ou for ou in package.orgunits.values() if ou.level == orgunits), key=lambda ou: ou.path)
+        # Tree order, siblings as declared in the package (not alphabetical codes).
+        position = {code: i for i, code in enumerate(package.orgunits)}
+        units = sorted((ou for ou in package.orgunits.values() if ou.level == orgunits),
+                       key=lambda ou: [position.get(code, -1) for code in ou.path])
         if not units:
             raise NotFoundError(f"没有第 {orgunits} 级的机构")
         return units

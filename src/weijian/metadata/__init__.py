@@ -1,0 +1,18 @@
+"""Metadata packages: a folder of YAML files ⇄ a cross-checked MetadataPackage.
+
+    package = load_package(SMALL_PACKAGE)          # raises MetadataError listing every problem
+    package, problems = check_package(folder)      # problems as values, package None if any
+    dump_package(package, folder)                  # writes the YAML files back
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from weijian.metadata.dump import dump_package
+from weijian.metadata.load import check_package, load_package
+
+SMALL_PACKAGE = Path(__file__).parent / "small"
+# The full county package comes later; until then the small one is the default.
+DEFAULT_PACKAGE = SMALL_PACKAGE
+
+__all__ = ["DEFAULT_PACKAGE", "SMALL_PACKAGE", "check_package", "dump_package", "load_package"]

@@ -5,7 +5,6 @@ before deciding; ``check_package`` returns them, ``load_package`` raises them al
 """
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +40,8 @@ def check_package(path: str | Path) -> tuple[MetadataPackage | None, list[Proble
     """Load a package, returning it with no problems, or None with all of them."""
     folder = Path(path)
     if not folder.is_dir():
-        return None, [Problem(file=str(folder), code="missing-package", message=f"元数据目录“{folder}”不存在")]
-    problems = _unknown_files(folder)
+        return None, [Problem(file=str(folder), code="missing-package", message=f"元数据目录“{folder}”不存在或不是目录")]
+    problems = _misnamed_files(folder)
     documents: dict[str, Document | None] = {}
     for spec in FILES:
         document, found = read_document(folder, spec)
@@ -51,6 +50,9 @@ def check_package(path: str | Path) -> tuple[MetadataPackage | None, list[Proble
     paths, found = crosscheck(documents)
     problems += found
     if problems:
+        # File by file, top to bottom: the order a user fixes them in.
+        order = {spec.name: index for index, spec in enumerate(FILES)}
+        problems.sort(key=lambda p: (order.get(p.file, -1), p.row or 0))
         return None, problems
     return _build(documents, paths), []
 
@@ -70,9 +72,7 @@ def read_document(folder: Path, spec: FileSpec) -> tuple[Document | None, list[P
     if not isinstance(data, dict):
         message = f"文件内容应为“字段: 值”的映射，实际是{describe_value(data)}"
         return None, [Problem(file=spec.name, code="wrong-type", message=message)]
-    # Lists are validated item by item below, so the envelope sees them empty.
-    envelope = {k: ([] if k in spec.sections and isinstance(v, list) else v) for k, v in data.items()}
-    problems += _validate(spec.model, envelope, file=spec.name, item=None, row=None)[1]
+    problems += _check_envelope(spec, data)
     document = Document(spec.name)
     for index, section in enumerate(spec.sections):
         items = data.get(section)
@@ -90,6 +90,19 @@ def read_document(folder: Path, spec: FileSpec) -> tuple[Document | None, list[P
     return document, problems
 
 
+def _check_envelope(spec: FileSpec, data: dict) -> list[Problem]:
+    """schema_version, unknown and missing top-level fields; list items are checked one by one."""
+    filled = {k for k, v in data.items() if k in spec.sections and isinstance(v, list) and v}
+    envelope = {k: ([] if k in filled else v) for k, v in data.items()}
+    try:
+        spec.model.model_validate(envelope)
+    except ValidationError as error:
+        # The emptied lists would fail their "at least one item" rule: they were not empty.
+        errors = [e for e in error.errors() if not (e["type"] == "too_short" and e["loc"][0] in filled)]
+        return schema_problems(errors, spec.model, file=spec.name, item=None, row=None)
+    return []
+
+
 def _label(raw: Any, number: int, section: str | None) -> str:
     """The item's code, or "第3项" (in a secondary list "levels 第3项") when it has none."""
     if isinstance(raw, dict) and isinstance(raw.get("code"), str) and raw["code"].strip():
@@ -102,20 +115,30 @@ def _validate(model: type[BaseModel], raw: Any, **where: Any) -> tuple[BaseModel
         # A plain dict: the line-carrying subclass is ours, not the schema's business.
         return model.model_validate(dict(raw) if isinstance(raw, dict) else raw), []
     except ValidationError as error:
-        return None, schema_problems(error, model, **where)
+        return None, schema_problems(error.errors(), model, **where)
 
 
-def _unknown_files(folder: Path) -> list[Problem]:
-    """A misspelt optional file (dataset.yaml) would otherwise be silently ignored."""
-    known = [spec.name for spec in FILES]
+def _misnamed_files(folder: Path) -> list[Problem]:
+    """A misspelt optional file (dataset.yaml, rules.yml) would otherwise be silently ignored.
+
+    Only near-misses are flagged: other files (the demo profile, say) may live here too.
+    """
+    known = {_stem(spec.name): spec.name for spec in FILES}
     problems = []
-    for path in sorted(folder.glob("*.y*ml")):
-        if path.name in known:
+    for path in sorted(folder.iterdir()):
+        intended = known.get(_stem(path.name))
+        if not intended or path.name == intended or not path.is_file():
             continue
-        guess = difflib.get_close_matches(path.name, known, n=1, cutoff=0.6)
-        hint = f"，是否应为“{guess[0]}”？" if guess else f"（可用文件：{'、'.join(known)}）"
-        problems.append(Problem(file=path.name, code="unknown-file", message=f"不认识的文件“{path.name}”{hint}"))
+        # On a case-insensitive disk "Rules.yaml" is rules.yaml and was read.
+        if not ((folder / intended).exists() and (folder / intended).samefile(path)):
+            message = f"文件名“{path.name}”不对，应为“{intended}”，否则不会被读取"
+            problems.append(Problem(file=path.name, code="misnamed-file", message=message))
     return problems
+
+
+def _stem(name: str) -> str:
+    stem = name.lower().removesuffix(".yaml").removesuffix(".yml").replace("_", "").replace("-", "")
+    return stem.removesuffix("s")
 
 
 class _LineDict(dict):
@@ -160,8 +183,8 @@ _YAML_MESSAGES = {
     "did not find expected key": "缩进不一致或缺少“-”",
     "expected <block end>, but found": "缩进不一致",
     "found unexpected end of stream": "文件意外结束（引号或括号没有闭合）",
-    "did not find expected ',' or ']'": "方括号“[ ]”没有闭合或缺少逗号",
-    "did not find expected ',' or '}'": "花括号“{ }”没有闭合或缺少逗号",
+    "expected ',' or ']'": "方括号“[ ]”没有闭合或缺少逗号",
+    "expected ',' or '}'": "花括号“{ }”没有闭合或缺少逗号",
     "found unhashable key": "键不能是列表或映射",
     "found duplicate anchor": "锚点（&）重复",
 }
@@ -186,6 +209,10 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
             (chinese for english, chinese in _YAML_MESSAGES.items() if english in (error.problem or "")),
             f"{error.problem}",
         )
+        context = error.context_mark
+        if context is not None and mark is not None and context.line != mark.line:
+            # Unclosed brackets and quotes are noticed lines later; point back to where they began.
+            explained += f"（相关位置：第 {context.line + 1} 行）"
         message = f"YAML 语法错误（第 {line} 行{column}）：{explained}"
         return None, [Problem(file=name, code="yaml-syntax", row=line, message=message)]
     except yaml.YAMLError as error:

@@ -21,7 +21,6 @@ from pydantic import (
     Field,
     PlainValidator,
     StringConstraints,
-    ValidationError,
 )
 from pydantic_core import PydanticCustomError
 
@@ -40,17 +39,6 @@ MAX_LEVELS = 6
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=")
 IMPORTANCES = ("高", "中", "低")
 CODE_PATTERN = r"^[A-Z][A-Z0-9_]*$"
-
-# Allowed values per field name, for Chinese messages that list the choices.
-CHOICES: dict[str, tuple[str, ...]] = {
-    "aggregation": AGGREGATIONS,
-    "value_type": VALUE_TYPES,
-    "period_type": PERIOD_TYPES,
-    "kind": (*INDICATOR_KINDS, *TARGET_KINDS),
-    "direction": DIRECTIONS,
-    "operator": OPERATORS,
-    "importance": IMPORTANCES,
-}
 
 FIELD_LABELS = {
     "schema_version": "格式版本", "levels": "层级", "level": "级别", "orgunits": "机构",
@@ -264,16 +252,16 @@ def label_of(field: str) -> str:
 
 
 def schema_problems(
-    error: ValidationError,
+    errors: list[Any],
     model: type[BaseModel],
     *,
     file: str,
     item: str | None,
     row: int | None,
 ) -> list[Problem]:
-    """Translate pydantic's errors for one item (or envelope) into Chinese Problems."""
+    """Translate pydantic's errors (``ValidationError.errors()``) for one item or envelope."""
     problems = []
-    for detail in error.errors():
+    for detail in errors:
         loc = detail["loc"]
         column = str(loc[0]) if loc else None
         code, message = _translate(detail, model, column)
@@ -292,11 +280,13 @@ def _nested_location(rest: tuple) -> str:
     return "的".join(parts) + "："
 
 
-def _translate(detail: dict, model: type[BaseModel], column: str | None) -> tuple[str, str]:
+def _translate(detail: dict, item_model: type[BaseModel], column: str | None) -> tuple[str, str]:
     kind = detail["type"]
     value = detail.get("input")
     ctx = detail.get("ctx") or {}
     field = str(detail["loc"][-1]) if detail["loc"] else column
+    # The model owning the field: a category's option, not the category, for options.1.code.
+    model = _model_at(item_model, detail["loc"][:-1])
     if kind == "weijian":
         return ctx["code"], ctx["message"]
     if kind == "missing":
@@ -307,7 +297,7 @@ def _translate(detail: dict, model: type[BaseModel], column: str | None) -> tupl
         allowed = "、".join(model.model_fields)
         return "unknown-field", f"未知字段“{field}”{hint or f'（可用字段：{allowed}）'}"
     if kind == "literal_error":
-        choices = "、".join(CHOICES.get(field, ())) or ctx.get("expected", "")
+        choices = "、".join(_choices(model, field)) or ctx.get("expected", "")
         return "bad-value", f"“{value}”不是可用的取值（可选：{choices}）"
     if kind == "string_pattern_mismatch":
         return "bad-code", f"代码“{value}”不合规：须以大写字母开头，只含大写字母、数字和下划线"
@@ -316,7 +306,7 @@ def _translate(detail: dict, model: type[BaseModel], column: str | None) -> tupl
     if kind == "too_short":
         return "bad-value", f"至少要有 {ctx.get('min_length', 1)} 项"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return "bad-value", f"{value} 超出范围（{_range_of(model, column, ctx)}）"
+        return "bad-value", f"{value} 超出范围（{_range_of(model, field, ctx)}）"
     if kind in _TYPE_NAMES:
         hint = ""
         if isinstance(value, bool) and kind == "string_type":
@@ -327,8 +317,27 @@ def _translate(detail: dict, model: type[BaseModel], column: str | None) -> tupl
     return "bad-value", f"取值不合要求：{detail['msg']}"
 
 
-def _range_of(model: type[BaseModel], column: str | None, ctx: dict) -> str:
-    info = model.model_fields.get(column or "")
+def _model_at(model: type[BaseModel], path: tuple) -> type[BaseModel]:
+    for part in path:
+        info = model.model_fields.get(part) if isinstance(part, str) else None
+        if info is None:
+            continue
+        inner = typing.get_args(info.annotation)
+        candidate = inner[0] if typing.get_origin(info.annotation) is list else info.annotation
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            model = candidate
+    return model
+
+
+def _choices(model: type[BaseModel], field: str) -> tuple[str, ...]:
+    info = model.model_fields.get(field)
+    if info is None or typing.get_origin(info.annotation) is not Literal:
+        return ()
+    return typing.get_args(info.annotation)
+
+
+def _range_of(model: type[BaseModel], field: str, ctx: dict) -> str:
+    info = model.model_fields.get(field)
     bounds = {type(m).__name__: m for m in info.metadata} if info else {}
     if "Ge" in bounds and "Le" in bounds:
         return f"应在 {bounds['Ge'].ge} 到 {bounds['Le'].le} 之间"
