@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from weijian.analytics import round_half_up
 from weijian.errors import MetadataError, WeijianError
 from weijian.workspace import Workspace
 
@@ -137,11 +138,11 @@ def _results_table(results) -> Table:
     for column in ("排名", "机构", "数值", "分子", "分母", "去年同期", "同比", "目标", "完成率", "说明"):
         table.add_column(column)
     for r in results:
-        change = "" if r.change is None else f"{r.to_dict()['change']:+}{r.change_unit}"
+        change = "" if r.change is None else f"{round_half_up(r.change, 2):+}{r.change_unit}"
         table.add_row(
             "" if r.rank is None else str(r.rank), r.ou_name, _fmt(r.rounded, r.unit),
-            _fmt(r.numerator), _fmt(r.denominator), _fmt(r.to_dict()["previous"], r.unit), change,
-            _fmt(r.target), "" if r.completion is None else f"{r.to_dict()['completion']}%", r.reason or "",
+            _fmt(r.numerator), _fmt(r.denominator), _fmt(round_half_up(r.previous, r.decimals), r.unit), change,
+            _fmt(r.target), "" if r.completion is None else f"{round_half_up(r.completion, 2)}%", r.reason or "",
         )
     return table
 

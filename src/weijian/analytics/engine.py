@@ -102,7 +102,7 @@ class Analytics:
         current = self._figure(subject, found.get((ou, period.id)))
         before = self._figure(subject, found.get((ou, previous.id)))
         change, change_unit = year_on_year(current["value"], before["value"], subject["kind"])
-        target = self.package.target_for(code.partition(".")[0], ou, period.year)
+        target = self._target(code, ou, period.year)
         done = completion_value = meets = None
         if target is not None and target.kind == "annual_task":
             done = self._figure(subject, found.get((ou, to_date.id)))["value"]
@@ -118,6 +118,17 @@ class Analytics:
             target=target.value if target else None, target_kind=target.kind if target else None,
             completion=completion_value, meets_target=meets,
         )
+
+    def _target(self, code: str, ou: str, year: int):
+        """The subject's own target; a plain indicator that is one element
+        (门急诊人次) also answers to that element's annual task."""
+        target = self.package.target_for(code.partition(".")[0], ou, year)
+        indicator = self.package.indicators.get(code)
+        if target is None and indicator is not None and indicator.kind == "plain" and indicator.denominator.strip() == "1":
+            element = indicator.numerator.strip()
+            if element.startswith("#{") and element.endswith("}") and "." not in element:
+                target = self.package.target_for(element[2:-1], ou, year)
+        return target
 
     def _subject(self, code: str) -> dict:
         if code in self.package.indicators:

@@ -17,6 +17,8 @@ def to_decimal(value: float | int | str | Decimal | None) -> Decimal | None:
     if isinstance(value, float):
         if value != value:  # NaN means "no value" coming out of pandas
             return None
+        if value.is_integer():
+            return Decimal(int(value))  # counts print as 988, not 988.0
         return Decimal(repr(value))
     return Decimal(value)
 

@@ -26,6 +26,7 @@ class DemoPlan:
     lagging: tuple[str, ...] = ()       # level-2 units whose rates run lower
     planted: list[dict] = field(default_factory=list)  # filled while generating
     generated: dict[tuple, float] = field(default_factory=dict)  # numerators look their denominators up here
+    totals: dict[tuple, float] = field(default_factory=dict)  # the same summed over options
 
 
 def reporting_units(package: MetadataPackage) -> dict[str, list[OrgUnit]]:
@@ -148,8 +149,7 @@ def _value(element, spec, ou, period, option, unit_scale, plan: DemoPlan, rng: r
     key = (element.code, ou.code, period.id, option)
     if "share_of" in spec:
         parent, low, high = spec["share_of"]
-        memory = plan.generated
-        base = memory.get((parent, ou.code, period.id, option)) or memory.get((parent, ou.code, period.id, ""))
+        base = _parent_value(plan, parent, ou.code, period, option)
         if base is None:
             return None
         lag = 0.85 if len(ou.path) > 1 and ou.path[1] in plan.lagging else 1.0
@@ -166,7 +166,21 @@ def _value(element, spec, ou, period, option, unit_scale, plan: DemoPlan, rng: r
         value *= _options_share(spec, option)
     value = round(value) if element.value_type == "integer" else round(value, 2)
     plan.generated[key] = value
+    total_key = (element.code, ou.code, period.id)
+    plan.totals[total_key] = plan.totals.get(total_key, 0) + value
     return value
+
+
+def _parent_value(plan: DemoPlan, parent: str, ou: str, period: Period, option: str) -> float | None:
+    """The denominator's value for the same unit: same period and option, or
+    the total over its options, or its value for the year (a yearly 常住人口)."""
+    memory = plan.generated
+    for key_period in (period.id, str(period.year)):
+        if (parent, ou, key_period, option) in memory:
+            return memory[(parent, ou, key_period, option)]
+        if not option and (parent, ou, key_period) in plan.totals:
+            return plan.totals[(parent, ou, key_period)]
+    return None
 
 
 def _options_share(spec: dict, option: str) -> float:

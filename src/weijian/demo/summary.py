@@ -12,6 +12,9 @@ from weijian.model.periods import Period
 from weijian.workspace import Workspace
 
 
+RANKED = ("HTN_STD_RATE", "HEALTH_RECORD_RATE")
+
+
 def summary_period(last_month: Period) -> Period:
     """The latest half-year when it is complete, else the year to date."""
     if last_month.end_month in (6, 12):
@@ -30,13 +33,13 @@ def demo_summary(ws: Workspace, console: Console) -> None:
     for code in headline:
         r = ws.query(code, root.code, period)[0]
         d = r.to_dict()
-        change = "" if r.change is None else f"{d['change']:+}{r.change_unit}"
-        done = f"{d['completion']}%" if r.completion is not None else (
+        change = "" if r.change is None else f"{round_half_up(r.change, 2):+}{r.change_unit}"
+        done = f"{round_half_up(r.completion, 2)}%" if r.completion is not None else (
             "" if r.meets_target is None else ("达标" if r.meets_target else "未达标"))
-        table.add_row(r.name, _show(d["value"], r.unit), _show(d["previous"], r.unit), change,
+        table.add_row(r.name, _show(r.rounded, r.unit), _show(round_half_up(r.previous, r.decimals), r.unit), change,
                       _show(d["target"], ""), done)
     console.print(table)
-    ranked_code = next(iter(ws.package.indicators))
+    ranked_code = next((c for c in RANKED if c in ws.package.indicators), next(iter(ws.package.indicators)))
     ranking = ws.query(ranked_code, f"children:{root.code}", period)
     rank_table = Table(title=f"各乡镇{ranking[0].name}排名（{period.label}）")
     for column in ("排名", "机构", "数值"):
