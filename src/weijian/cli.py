@@ -18,8 +18,8 @@ from weijian.workspace import Workspace
 
 app = typer.Typer(help="weijian 卫健：县级卫生健康统计数据的导入、审核、汇总与工作总结。", no_args_is_help=True,
                   pretty_exceptions_enable=False)
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 WorkspaceOpt = Annotated[Path, typer.Option("-w", "--workspace", help="工作区目录")]
 

@@ -114,7 +114,7 @@ class Workspace:
 
     def template(self, path: str | Path, periods: list[str], ou: str | None = None, level: int | None = None) -> Path:
         units = self.units_at(ou or self.package.root().code, level)
-        return make_template(self.package, units, [_period(p) for p in periods], Path(path))
+        return make_template(self.package, units, [_period(p) for p in periods], path=Path(path))
 
     # -- figures ------------------------------------------------------------------
     @property

@@ -7,6 +7,7 @@ import pytest
 from weijian.errors import NotFoundError
 from weijian.exchange import import_files, make_template
 from weijian.exchange.readers import RawRecord, read_records
+from weijian.exchange.validate import Validator
 from weijian.metadata import SMALL_PACKAGE, load_package
 
 LEVEL3 = ["YL_XRMYY", "YL_XFYBJY", "YL_XJKZX", "YL_ELX_WSY", "YL_ELX_TBC", "YL_ELX_YXC",
@@ -128,7 +129,6 @@ def test_renamed_sheet_is_its_period(package, tmp_path):
     assert (record.file, record.row, record.values["period"]) == ("t.xlsx（工作表 2024年6月）", 3, "2024年6月")
 
     fill(path, "2024年6月", {}, rename="六月")
-    from weijian.exchange.validate import Validator
     [problem] = Validator(package).validate(next(read_records(path)))
     assert (problem.column, problem.code) == ("工作表名称", "bad-period")
     assert "无法识别的期间“六月”" in problem.message

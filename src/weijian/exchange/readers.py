@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -226,49 +226,41 @@ def _read_json(path: Path, limit: int) -> Iterator[RawRecord | Problem]:
     except json.JSONDecodeError as exc:
         yield Problem(name, "bad-json", f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}")
         return
-    items, defaults = _json_items(data)
+    items, set_values, set_headers = _json_items(data)
     if items is None:
         yield Problem(name, "bad-json", "JSON 中缺少 dataValues 列表")
         return
-    header_cache: dict[tuple, dict[str, str]] = {}
+    headers_by_keys: dict[tuple, dict[str, str]] = {}
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             yield Problem(name, "bad-json", f"dataValues 的第 {n} 项不是对象", row=n)
             continue
         keys = tuple(item)
-        headers = header_cache.get(keys)
-        if headers is None:
-            headers = header_cache[keys] = {**JSON_KEYS, **{c: k for k, c in defaults[1].items()},
-                                            **_json_headers(keys)}
-        values = dict(defaults[0])
-        values.update((canonical, item[key]) for canonical, key in _column_pairs(headers, item))
+        if keys not in headers_by_keys:
+            # A key missing from an item is still named the DHIS2 way in problems.
+            headers_by_keys[keys] = {**JSON_KEYS, **set_headers,
+                                     **{c: k for k in keys if (c := canonical_column(k))}}
+        headers = headers_by_keys[keys]
+        values = dict(set_values)
+        values.update((c, item[k]) for c, k in headers.items() if k in item)
         yield RawRecord(name, n, values, headers)
 
 
-def _json_items(data: object) -> tuple[list | None, tuple[dict, dict]]:
-    """The dataValues list and the set-level defaults (period, orgUnit …) DHIS2 allows."""
+def _json_items(data: object) -> tuple[list | None, dict[str, object], dict[str, str]]:
+    """The dataValues list, plus the set-level defaults DHIS2 allows (period, orgUnit …)
+    as canonical column → value and canonical column → key."""
     if isinstance(data, list):
-        return data, ({}, {})
+        return data, {}, {}
     if not isinstance(data, dict):
-        return None, ({}, {})
-    items, values, keys = None, {}, {}
+        return None, {}, {}
+    items, values, headers = None, {}, {}
     for key, value in data.items():
         if _normalise_header(key) == "datavalues":
             items = value if isinstance(value, list) else None
         elif (canonical := canonical_column(key)) and not isinstance(value, (list, dict)):
             values[canonical] = value
-            keys[key] = canonical
-    return items, (values, keys)
-
-
-def _json_headers(keys: Iterable[str]) -> dict[str, str]:
-    return {c: k for k in keys if (c := canonical_column(k))}
-
-
-def _column_pairs(headers: Mapping[str, str], item: dict) -> Iterator[tuple[str, str]]:
-    for canonical, key in headers.items():
-        if key in item:
-            yield canonical, key
+            headers[canonical] = key
+    return items, values, headers
 
 
 # -- shared: header row + data rows ------------------------------------------------

@@ -20,7 +20,7 @@ from weijian.model import DataElement, MetadataPackage
 from weijian.model.periods import Period
 from weijian.storage.base import ValueRow
 
-__all__ = ["Validator", "cell_text", "format_number", "parse_number", "unescape_formula"]
+__all__ = ["Validator", "cell_text", "escape_formula", "format_number", "parse_number", "unescape_formula"]
 
 _TYPE_LABELS = {"monthly": "月", "quarterly": "季", "half_yearly": "半年", "yearly": "年"}
 _KIND_LABELS = {"month": "月", "quarter": "季度", "half": "半年", "year": "年", "range": "跨月区间"}
@@ -62,12 +62,12 @@ class Validator:
         element = self._cached("dataelement", values.get("dataelement"), self._element, errors)
         orgunit = self._cached("orgunit", values.get("orgunit"), self._orgunit, errors)
         # Keyed by element code: hashing the DataElement itself would hash every field.
-        code = element.code if element is not None else None
-        option = self._cached("categoryoptioncombo", (code, values.get("categoryoptioncombo")),
+        element_code = element.code if element is not None else None
+        option = self._cached("categoryoptioncombo", (element_code, values.get("categoryoptioncombo")),
                               self._option, errors)
         attribute = self._cached("attributeoptioncombo", values.get("attributeoptioncombo"),
                                  self._attribute, errors)
-        period = self._cached("period", (code, values.get("period")), self._period, errors)
+        period = self._cached("period", (element_code, values.get("period")), self._period, errors)
         value, error = self._value(element, values.get("value"))
         if error is not None:
             errors.append(error)
