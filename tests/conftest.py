@@ -48,3 +48,13 @@ def store(store_url) -> Store:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory):
+    """The demo county (fixed end month, so figures are stable), built once."""
+    from weijian.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo") / "演示县"
+    build_demo(folder, last_month="202610").close()
+    return folder

@@ -8,16 +8,13 @@ import pytest
 from typer.testing import CliRunner
 
 from weijian.cli import app
-from weijian.demo import build_demo
 
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cli") / "演示县"
-    build_demo(folder, last_month="202610").close()
-    return folder
+@pytest.fixture
+def demo_ws(demo_workspace):
+    return demo_workspace
 
 
 def run(*args):
