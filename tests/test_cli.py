@@ -42,7 +42,7 @@ def test_query_children_are_ranked(demo_ws):
     ranked = [f for f in figures if f["rank"] is not None]
     assert [f["rank"] for f in ranked] == sorted(f["rank"] for f in ranked)
     assert ranked[0]["value"] >= ranked[-1]["value"]
-    assert figures[-1]["ou"] == "YL_XJ" and figures[-1]["rank"] is None  # 县直 units report no BPHS
+    assert figures[-1]["ou"] == "YL_XZ" and figures[-1]["rank"] is None  # 县直 units report no BPHS
 
 
 def test_query_element_with_annual_task(demo_ws):

@@ -17,7 +17,7 @@ def test_loads_with_zero_problems():
     package, problems = check_package(SMALL_PACKAGE)
     assert problems == []
     assert package == PACKAGE
-    assert DEFAULT_PACKAGE == SMALL_PACKAGE
+    assert DEFAULT_PACKAGE.name == "default"
 
 
 def test_tree():

@@ -12,7 +12,7 @@ from weijian.metadata.dump import dump_package
 from weijian.metadata.load import check_package, load_package
 
 SMALL_PACKAGE = Path(__file__).parent / "small"
-# The full county package comes later; until then the small one is the default.
-DEFAULT_PACKAGE = SMALL_PACKAGE
+# The full package for a county bureau (demo county 沅陵县 as its org units).
+DEFAULT_PACKAGE = Path(__file__).parent / "default"
 
 __all__ = ["DEFAULT_PACKAGE", "SMALL_PACKAGE", "check_package", "dump_package", "load_package"]
