@@ -484,13 +484,37 @@ def worker(impl: str, path: Path, repeat: int) -> dict:
             "baseline_rss_mb": baseline}
 
 
+def busy_cpu_seconds() -> float | None:
+    """CPU seconds every process on the machine has used since boot (/proc/stat)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def run_worker(impl: str, path: Path, repeat: int) -> dict:
+    """Run ``worker`` in a fresh process; also measure the CPU other processes took
+    meanwhile (this machine may be shared: a busy neighbour makes timings meaningless)."""
+    import resource
+
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", impl, "--db", str(path),
                "--repeat", str(repeat)]
+    before, own_before = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
+    wall = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{impl} failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    own_after, after = resource.getrusage(resource.RUSAGE_CHILDREN), busy_cpu_seconds()
+    own = (own_after.ru_utime + own_after.ru_stime) - (own_before.ru_utime + own_before.ru_stime)
+    result["cpu_seconds"] = own
+    if before is not None:
+        # share of the machine's cores other processes kept busy while this one ran
+        result["other_load"] = max(0.0, (after - before - own) / wall / (os.cpu_count() or 1))
+    return result
 
 
 COMPARE_SQL = """
@@ -555,8 +579,9 @@ def run_size(label: str, spec: SyntheticSpec, path: Path, impls: tuple[str, ...]
     for impl in impls:
         results[impl] = run_worker(impl, path, repeat)
         results[impl]["values_per_second"] = spec.values / results[impl]["seconds"]
-        print(f"{label}: {impl}: {results[impl]['seconds']:.2f} s, {results[impl]['rows']:,} rows, "
-              f"peak {results[impl]['peak_rss_mb']:,.0f} MiB", flush=True)
+        r = results[impl]
+        print(f"{label}: {impl}: {r['seconds']:.2f} s, {r['rows']:,} rows, peak {r['peak_rss_mb']:,.0f} MiB, "
+              f"other processes kept {r.get('other_load', 0):.0%} of the cores busy", flush=True)
     comparisons = verify(path, impls)
     return {"label": label, "values": spec.values, "database": str(path), "data_generated": generated,
             "generation_seconds": round(generation, 2), "implementations": results, "comparisons": comparisons,

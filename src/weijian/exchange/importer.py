@@ -2,13 +2,15 @@
 
 All files of one call share one ImportSession: rows are validated as they
 stream in and staged in chunks (memory stays bounded however big the file),
-then in-file conflicts are looked for. If anything at all is wrong the
-session is rolled back and the report lists the problems; otherwise the
-staged rows are merged (or, for a dry run, only counted).
+then in-file conflicts and rows that would change approved (locked) data are
+looked for. If anything at all is wrong the session is rolled back and the
+report lists the problems; otherwise the staged rows are merged (or, for a
+dry run, only counted).
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
+from datetime import datetime
 from pathlib import Path
 
 from weijian.errors import Problem
@@ -16,7 +18,8 @@ from weijian.exchange.readers import DEFAULT_JSON_LIMIT, RawRecord, read_records
 from weijian.exchange.report import MAX_LISTED_PROBLEMS, ImportReport
 from weijian.exchange.validate import Validator, format_number
 from weijian.model import MetadataPackage
-from weijian.storage.base import Conflict, Store, ValueRow
+from weijian.model.periods import Period
+from weijian.storage.base import Conflict, LockedRow, Store, ValueRow
 
 __all__ = ["CHUNK_SIZE", "import_file", "import_files"]
 
@@ -37,11 +40,15 @@ def import_files(
     chunk_size: int = CHUNK_SIZE,
     json_limit: int = DEFAULT_JSON_LIMIT,
     max_problems: int = MAX_LISTED_PROBLEMS,
+    recorded_at: datetime | None = None,
 ) -> ImportReport:
     """Validate and store the values in ``paths``; nothing is stored if any row fails.
 
     ``scope`` is the set of org-unit codes the user may write (None: all);
-    ``progress`` is called with the number of rows read so far.
+    ``progress`` is called with the number of rows read so far;
+    ``recorded_at`` stamps the stored values and audit entries instead of now
+    (loading historical archives). A row that would change approved data is
+    a problem (code ``locked``), as is any other.
     """
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     report = ImportReport(files=[p.name for p in paths], dry_run=dry_run, max_listed=max_problems)
@@ -64,13 +71,22 @@ def import_files(
         if progress is not None:
             progress(report.rows_read)
         conflicts = session.conflicts()
-        if conflicts:
-            for problem in _conflict_problems(conflicts, paths, validator, package, json_limit):
+        # Locked rows beyond what the report lists are only counted.
+        locked_total = session.locked_count()
+        room = max(report.max_listed - len(report.problems) - len(conflicts), 0)
+        locked = session.locked(limit=room) if locked_total and room else []
+        if conflicts or locked:
+            occurrences = _occurrences({c.key for c in conflicts} | {r.key for r in locked},
+                                       paths, validator, json_limit)
+            for problem in _conflict_problems(conflicts, occurrences, package):
                 report.add(problem)
+            for problem in _locked_problems(locked, occurrences, package):
+                report.add(problem)
+        report.add_unlisted(locked_total - len(locked))
         if report.problem_count:
             session.rollback()
             return report
-        report.summary = session.apply(dry_run=dry_run)
+        report.summary = session.apply(dry_run=dry_run, recorded_at=recorded_at)
     return report
 
 
@@ -100,22 +116,31 @@ def _validated_rows(path: Path, validator: Validator, report: ImportReport, json
         report.add(Problem(path.name, "empty-file", "文件中没有数据行"))
 
 
-def _conflict_problems(conflicts: list[Conflict], paths: list[Path], validator: Validator,
-                       package: MetadataPackage, json_limit: int) -> list[Problem]:
-    """One problem per conflicting key, naming every file and row that carries it.
+Occurrences = dict[tuple[str, str, str, str, str], list[tuple[RawRecord, float]]]
+
+
+def _occurrences(keys: set[tuple[str, str, str, str, str]], paths: list[Path], validator: Validator,
+                 json_limit: int) -> Occurrences:
+    """Every record carrying one of ``keys``, in staging order.
 
     Staged rows only know their row number, not their file or sheet, so the
     (rare) failing import reads its files once more to locate the keys.
     """
-    wanted = {c.key: [] for c in conflicts}
+    wanted: Occurrences = {key: [] for key in keys}
     for path in paths:
         for item in read_records(path, json_limit=json_limit):
             if isinstance(item, RawRecord):
                 row = validator.validate(item)
                 if isinstance(row, ValueRow) and row.key in wanted:
                     wanted[row.key].append((item, row.value))
+    return wanted
+
+
+def _conflict_problems(conflicts: list[Conflict], found: Occurrences, package: MetadataPackage) -> list[Problem]:
+    """One problem per conflicting key, naming every file and row that carries it."""
     problems = []
-    for key, occurrences in wanted.items():
+    for conflict in conflicts:
+        key, occurrences = conflict.key, found.get(conflict.key)
         if not occurrences:
             continue
         first = occurrences[0][0]
@@ -128,6 +153,57 @@ def _conflict_problems(conflicts: list[Conflict], paths: list[Path], validator: 
                                 f"{_describe_key(key, package)}出现多次且数值不同：{shown}{more}",
                                 row=first.row, column=first.headers.get("value", "value")))
     return problems
+
+
+def _locked_problems(locked: list[LockedRow], found: Occurrences, package: MetadataPackage) -> list[Problem]:
+    """One problem per staged row that would change approved data, at the row
+    the store kept for its key (the first occurrence)."""
+    problems = []
+    for row in locked:
+        occurrences = found.get(row.key)
+        if not occurrences:  # cannot happen (the row was staged from these files); still count it
+            problems.append(Problem("", "locked", _describe_lock(row, package), row=row.source_row,
+                                    column="period"))
+            continue
+        record = occurrences[0][0]
+        problems.append(Problem(record.file, "locked", _describe_lock(row, package), row=record.row,
+                                column=record.headers.get("period", "period")))
+    return problems
+
+
+def _describe_lock(row: LockedRow, package: MetadataPackage) -> str:
+    """沅陵县官庄镇卫生院 2024年5月 的数据已由 张三 于 2024年6月12日 审核锁定，需先取消审核…"""
+    element, period, orgunit, option, _ = row.key
+    approval = row.approval
+    scope = ""
+    if (approval.orgunit, approval.period) != (orgunit, period):
+        scope = f"（审核范围：{_unit_name(approval.orgunit, package)} {_period_label(approval.period)}）"
+    at = approval.approved_at
+    return (f"{_unit_name(orgunit, package)} {_period_label(period)} 的数据已由 {approval.approved_by} "
+            f"于 {at.year}年{at.month}月{at.day}日 审核锁定{scope}，需先取消审核才能修改"
+            f"“{_element_label(element, option, package)}”")
+
+
+def _unit_name(code: str, package: MetadataPackage) -> str:
+    unit = package.orgunits.get(code)
+    return unit.name if unit is not None else code
+
+
+def _period_label(period_id: str) -> str:
+    try:
+        return Period.parse(period_id).label
+    except ValueError:  # PeriodError; stored ids always parse, but never fail a report on it
+        return period_id
+
+
+def _element_label(element: str, option: str, package: MetadataPackage) -> str:
+    found = package.elements.get(element)
+    name = found.name if found is not None else element
+    if not option:
+        return name
+    category = package.categories.get(found.category) if found is not None and found.category else None
+    names = {o.code: o.name for o in category.options} if category is not None else {}
+    return f"{name}（{names.get(option, option)}）"
 
 
 def _describe_key(key: tuple[str, str, str, str, str], package: MetadataPackage) -> str:

@@ -34,6 +34,10 @@ class ImportReport:
         if len(self.problems) < self.max_listed:
             self.problems.append(problem)
 
+    def add_unlisted(self, count: int) -> None:
+        """Count ``count`` more problems found but not fetched (beyond the list's cap)."""
+        self.problem_count += max(count, 0)
+
     def to_dict(self) -> dict:
         summary = None
         if self.summary is not None:

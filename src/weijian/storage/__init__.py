@@ -11,9 +11,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from weijian.storage.base import (
     KEY_COLUMNS,
     VALUE_COLUMNS,
+    Approval,
+    ApprovalLogEntry,
     AuditEntry,
     Conflict,
     ImportSession,
+    LockedRow,
     Store,
     StoredValue,
     ValueRow,
@@ -21,7 +24,8 @@ from weijian.storage.base import (
 )
 
 __all__ = [
-    "KEY_COLUMNS", "VALUE_COLUMNS", "AuditEntry", "Conflict", "ImportSession", "Store",
+    "KEY_COLUMNS", "VALUE_COLUMNS", "Approval", "ApprovalLogEntry", "AuditEntry", "Conflict", "ImportSession",
+    "LockedRow", "Store",
     "StoredValue", "ValueRow", "WriteSummary", "open_store",
 ]
 

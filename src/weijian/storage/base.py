@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from weijian.model import OrgUnit
+from weijian.model.periods import Period
 
 # Columns of the stored values, in DHIS2 dataValueSets order plus the two
 # period bounds analytics filters on (month ordinals, see model.periods).
@@ -85,6 +86,37 @@ class Conflict:
     values: tuple[float, ...]
 
 
+@dataclass(frozen=True)
+class Approval:
+    """An org unit's period approved (审核) by a 审核员: locked until un-approved."""
+
+    orgunit: str
+    period: str  # period id, e.g. 2024S1
+    approved_by: str
+    approved_at: datetime
+
+
+@dataclass(frozen=True)
+class ApprovalLogEntry:
+    """One approve or unapprove, kept forever (the log is append-only)."""
+
+    orgunit: str
+    period: str
+    action: str  # approve | unapprove
+    by_user: str
+    at: datetime
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class LockedRow:
+    """A staged row that would change a value an approval locks."""
+
+    key: tuple[str, str, str, str, str]
+    source_row: int | None
+    approval: Approval
+
+
 @dataclass
 class WriteSummary:
     created: int = 0
@@ -113,9 +145,24 @@ class ImportSession(ABC):
         """Staged keys that occur more than once with different values."""
 
     @abstractmethod
-    def apply(self, dry_run: bool = False) -> WriteSummary:
+    def locked(self, limit: int = 100) -> list[LockedRow]:
+        """Staged rows (first ``limit``, in staging order) that would create or
+        update a value locked by an approval. Rows equal to what is stored are
+        not listed: re-importing an approved file unchanged is harmless."""
+
+    @abstractmethod
+    def locked_count(self) -> int:
+        """How many staged rows ``locked`` would list without a limit."""
+
+    @abstractmethod
+    def apply(self, dry_run: bool = False, recorded_at: datetime | None = None) -> WriteSummary:
         """Merge the staged rows: insert new, update changed (audited), leave
-        equal ones alone. With ``dry_run`` count only and roll back."""
+        equal ones alone. With ``dry_run`` count only and roll back.
+
+        Refuses (StoreError naming the first locked row, everything rolled
+        back, dry run or not) if any row would change an approved value.
+        ``recorded_at`` stamps created/lastupdated and the audit trail instead
+        of now: for loading historical archives."""
 
     @abstractmethod
     def rollback(self) -> None: ...
@@ -147,17 +194,51 @@ class Store(ABC):
     @abstractmethod
     def import_session(self, user: str, source: str) -> ImportSession: ...
 
-    def write_values(self, rows: Iterable[ValueRow], *, user: str, source: str) -> WriteSummary:
-        """Convenience: stage everything and apply in one transaction."""
+    def write_values(self, rows: Iterable[ValueRow], *, user: str, source: str,
+                     recorded_at: datetime | None = None) -> WriteSummary:
+        """Convenience: stage everything and apply in one transaction
+        (StoreError if any row would change an approved value)."""
         with self.import_session(user, source) as session:
             session.stage(list(rows))
             conflicts = session.conflicts()
             if conflicts:
                 return WriteSummary(conflicts=conflicts)
-            return session.apply()
+            return session.apply(recorded_at=recorded_at)
 
     @abstractmethod
-    def delete_values(self, keys: Iterable[tuple[str, str, str, str, str]], *, user: str, source: str) -> int: ...
+    def delete_values(self, keys: Iterable[tuple[str, str, str, str, str]], *, user: str, source: str) -> int:
+        """Delete the stored values with these keys (audited); return how many.
+        Refuses (StoreError, nothing deleted) if any of them is approved."""
+
+    # approval (审核) -------------------------------------------------------------
+    @abstractmethod
+    def approve(self, orgunit: str, period: Period, user: str, *,
+                recorded_at: datetime | None = None) -> None:
+        """Approve ``orgunit`` for ``period``: from now on no import, entry or
+        delete may change a value of that unit or any unit below it whose
+        period lies within ``period`` (approving 2024S1 locks 202401..202406,
+        2024Q1 and 2024S1 values, not 2024). Approving again is a no-op and is
+        logged once. StoreError for an org unit the store does not know."""
+
+    @abstractmethod
+    def unapprove(self, orgunit: str, period: Period, user: str, reason: str, *,
+                  recorded_at: datetime | None = None) -> None:
+        """Lift the approval of exactly (``orgunit``, ``period``), logging
+        ``reason``. StoreError if the reason is blank or it is not approved."""
+
+    @abstractmethod
+    def approvals(self, orgunit: str | None = None) -> list[Approval]:
+        """Current approvals recorded on ``orgunit`` itself (None: all), by unit
+        and period start."""
+
+    @abstractmethod
+    def approval_log(self, orgunit: str | None = None) -> list[ApprovalLogEntry]:
+        """Every approve and unapprove of ``orgunit`` (None: all), oldest first."""
+
+    @abstractmethod
+    def is_locked(self, orgunit: str, start_month: int, end_month: int) -> Approval | None:
+        """The approval (on the unit or an ancestor, covering the months)
+        that locks a value of ``orgunit`` for [start_month, end_month], if any."""
 
     @abstractmethod
     def read_values(

@@ -5,7 +5,8 @@ are written once here against ``Db``, a tiny adapter each backend implements
 (parameter style, transactions, bulk load, streaming). Statements use psycopg's
 ``%(name)s`` placeholders; the DuckDB adapter rewrites them to ``$name``.
 Statements are module globals looked up at call time, so a test can swap one
-to make a write fail midway.
+to make a write fail midway. Approval and locking live in ``approvals``; the
+merge and deletes call its lock check before writing.
 """
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ from typing import Any
 
 from weijian.errors import StoreError
 from weijian.model import OrgUnit
+from weijian.storage import approvals
 from weijian.storage.base import (
     KEY_COLUMNS,
     MAX_LEVELS,
     AuditEntry,
     Conflict,
     ImportSession,
+    LockedRow,
     Store,
     StoredValue,
     ValueRow,
@@ -114,14 +117,15 @@ SELECT {KEYS}, value, start_month, end_month, %(user)s, %(now)s, %(now)s, commen
 FROM wj_plan WHERE action = 'create'
 """
 
-DROP_MERGE = ("DROP TABLE IF EXISTS wj_plan", "DROP TABLE IF EXISTS wj_stage")
+DROP_PLAN = "DROP TABLE IF EXISTS wj_plan"
+DROP_MERGE = (DROP_PLAN, "DROP TABLE IF EXISTS wj_stage")
 
 # --- delete ----------------------------------------------------------------
 CREATE_DELETE_KEYS = _temp_table("wj_keys", KEY_ONLY_COLUMNS)
 
 CREATE_GONE = f"""
 CREATE TEMP TABLE wj_gone AS
-SELECT {", ".join(f"d.{c}" for c in KEY_COLUMNS)}, d.value
+SELECT {", ".join(f"d.{c}" for c in KEY_COLUMNS)}, d.value, d.start_month, d.end_month
 FROM datavalue d
 WHERE EXISTS (SELECT 1 FROM wj_keys k WHERE {_on("k", "d")})
 """
@@ -181,6 +185,16 @@ def load_migrations(dialect: str) -> list[tuple[int, str]]:
 def now() -> datetime:
     """One naive local timestamp per write (the bureau's wall clock)."""
     return datetime.now()
+
+
+def stamp(recorded_at: datetime | None) -> datetime:
+    """The timestamp of a write: ``recorded_at`` (an aware one as local wall
+    clock, like ``now``: the columns are naive) or now."""
+    if recorded_at is None:
+        return now()
+    if recorded_at.tzinfo is not None:
+        return recorded_at.astimezone().replace(tzinfo=None)
+    return recorded_at
 
 
 # --- adapter ---------------------------------------------------------------
@@ -246,12 +260,14 @@ def _wrap(exc: BaseException, what: str) -> StoreError:
 class SqlImportSession(ImportSession):
     """A transaction holding the TEMP staging table until apply or rollback."""
 
-    def __init__(self, db: Db, user: str, source: str, release: Callable[[Db], None]):
+    def __init__(self, db: Db, user: str, source: str, release: Callable[[Db], None], dialect: str = ""):
         self._db = db
         self._user = user
         self._source = source
         self._release = release
+        self._dialect = dialect
         self._seq = 0
+        self._planned = False  # wj_plan exists and matches what is staged
         try:
             db.begin()
         except BaseException:
@@ -299,47 +315,75 @@ class SqlImportSession(ImportSession):
             for i, r in enumerate(rows)
         ]
         if data:
-            self._guard(lambda: self._db.load("wj_stage", STAGE_COLUMNS, data), "暂存导入数据")
+            self._guard(lambda: self._stage(data), "暂存导入数据")
             self._seq += len(data)
+
+    def _stage(self, data: list[tuple]) -> None:
+        if self._planned:  # staged more after locked(): the plan is stale
+            self._db.execute(DROP_PLAN)
+            self._planned = False
+        self._db.load("wj_stage", STAGE_COLUMNS, data)
 
     def conflicts(self, limit: int = 100) -> list[Conflict]:
         found = self._guard(lambda: self._db.query(CONFLICTS, {"limit": limit}), "检查冲突")
         return [Conflict(key=tuple(r[:5]), rows=tuple(int(x) for x in r[5]),
                          values=tuple(r[6])) for r in found]
 
-    def apply(self, dry_run: bool = False) -> WriteSummary:
+    def locked(self, limit: int = 100) -> list[LockedRow]:
+        def rows() -> list[LockedRow]:
+            self._plan()
+            return approvals.locked_rows(self._db, approvals.PLAN_LOCKED, limit)
+        return self._guard(rows, "检查审核锁定")
+
+    def locked_count(self) -> int:
+        def count() -> int:
+            self._plan()
+            return int(self._db.query(approvals.PLAN_LOCKED_COUNT)[0][0])
+        return self._guard(count, "检查审核锁定")
+
+    def apply(self, dry_run: bool = False, recorded_at: datetime | None = None) -> WriteSummary:
         if self.conflicts(limit=1):
             self._finish(commit=False)
             raise StoreError("导入数据中同一数据值出现了不同的数值（冲突），已回滚；请先处理冲突再导入")
-        summary = self._guard(self._merge if not dry_run else self._plan, "导入数据")
+        summary = self._guard(lambda: self._apply(dry_run, stamp(recorded_at)), "导入数据")
         self._finish(commit=not dry_run)
         return summary
 
-    def _plan(self) -> WriteSummary:
-        self._db.execute(CREATE_PLAN)
-        counts = dict(self._db.query(COUNT_PLAN))
-        return WriteSummary(created=int(counts.get("create", 0)),
-                            updated=int(counts.get("update", 0)),
-                            unchanged=int(counts.get("unchanged", 0)))
+    def _plan(self) -> None:
+        if not self._planned:
+            self._db.execute(CREATE_PLAN)
+            self._planned = True
 
-    def _merge(self) -> WriteSummary:
-        summary = self._plan()
-        params = {"user": self._user, "source": self._source, "now": now()}
+    def _apply(self, dry_run: bool, at: datetime) -> WriteSummary:
+        self._plan()
+        # Inside the store, so no caller can forget; a dry run answers the same.
+        approvals.refuse_if_locked(self._db, self._dialect, approvals.PLAN_LOCKED,
+                                   approvals.PLAN_LOCKED_COUNT, "导入")
+        counts = dict(self._db.query(COUNT_PLAN))
+        summary = WriteSummary(created=int(counts.get("create", 0)),
+                               updated=int(counts.get("update", 0)),
+                               unchanged=int(counts.get("unchanged", 0)))
+        if not dry_run:
+            self._merge(at)
+        return summary
+
+    def _merge(self, at: datetime) -> None:
+        params = {"user": self._user, "source": self._source, "now": at}
         # Audit first: it reads old values from the plan, written before any change.
         self._db.execute(AUDIT_PLAN, params)
-        self._db.execute(UPDATE_CHANGED, {"user": self._user, "now": params["now"]})
-        self._db.execute(INSERT_NEW, {"user": self._user, "now": params["now"]})
+        self._db.execute(UPDATE_CHANGED, {"user": self._user, "now": at})
+        self._db.execute(INSERT_NEW, {"user": self._user, "now": at})
         for statement in DROP_MERGE:
             self._db.execute(statement)
-        return summary
 
     def rollback(self) -> None:
         self._finish(commit=False)
 
 
 # --- store -------------------------------------------------------------------
-class SqlStore(Store):
-    """Store methods shared by the SQL backends; subclasses add the connection and Ibis."""
+class SqlStore(approvals.SqlApprovals, Store):
+    """Store methods shared by the SQL backends; subclasses add the connection and Ibis.
+    The approval methods come from ``approvals.SqlApprovals``."""
 
     dialect: str  # folder under migrations/
     _db: Db
@@ -353,6 +397,10 @@ class SqlStore(Store):
 
     def _release_session_db(self, db: Db) -> None:
         """Give back a connection obtained from ``_session_db``."""
+
+    @staticmethod
+    def _now(recorded_at: datetime | None = None) -> datetime:
+        return stamp(recorded_at)
 
     @contextmanager
     def _transaction(self, what: str) -> Iterator[Db]:
@@ -404,7 +452,7 @@ class SqlStore(Store):
 
     # values ------------------------------------------------------------------
     def import_session(self, user: str, source: str) -> SqlImportSession:
-        return SqlImportSession(self._session_db(), user, source, self._release_session_db)
+        return SqlImportSession(self._session_db(), user, source, self._release_session_db, self.dialect)
 
     def delete_values(self, keys: Iterable[tuple[str, str, str, str, str]], *,
                       user: str, source: str) -> int:
@@ -415,6 +463,8 @@ class SqlStore(Store):
             db.execute(CREATE_DELETE_KEYS)
             db.load("wj_keys", KEY_ONLY_COLUMNS, rows)
             db.execute(CREATE_GONE)
+            approvals.refuse_if_locked(db, self.dialect, approvals.GONE_LOCKED,
+                                       approvals.GONE_LOCKED_COUNT, "删除")
             db.execute(AUDIT_GONE, {"user": user, "source": source, "now": now()})
             db.execute(DELETE_GONE)
             count = int(db.query(COUNT_GONE)[0][0])
