@@ -1,6 +1,7 @@
 """Command line: each command a few lines calling the library (weijian.Workspace)."""
 from __future__ import annotations
 
+import getpass
 import json
 import shutil
 import sys
@@ -14,6 +15,7 @@ from rich.table import Table
 
 from weijian.analytics import round_half_up
 from weijian.errors import MetadataError, WeijianError
+from weijian.model.periods import Period
 from weijian.workspace import Workspace
 
 app = typer.Typer(help="weijian 卫健：县级卫生健康统计数据的导入、审核、汇总与工作总结。", no_args_is_help=True,
@@ -63,7 +65,8 @@ def import_(
                                           TimeElapsedColumn(), console=err, transient=True,
                                           disable=as_json) as progress:
         task = progress.add_task("import", total=None)
-        report = ws.import_files(files, dry_run=dry_run, progress=lambda n: progress.update(task, completed=n))
+        report = ws.import_files(files, dry_run=dry_run, user=_current_user(),
+                                 progress=lambda n: progress.update(task, completed=n))
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
@@ -130,6 +133,81 @@ def query(
         print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
         return
     console.print(_results_table(results))
+
+
+UserOpt = Annotated[str, typer.Option("--user", help="操作人（默认：当前系统用户）")]
+
+
+def _current_user() -> str:
+    return getpass.getuser()
+
+
+@app.command()
+def approve(
+    ou: Annotated[str, typer.Option("--ou", help="机构编码（含全部下级一并锁定）")],
+    period: Annotated[str, typer.Option("--period", help="期间，如 202405、2024S1")],
+    workspace: WorkspaceOpt = Path("."),
+    user: UserOpt = "",
+):
+    """审核并锁定机构某期数据。Example: weijian approve --ou YL_GX --period 202405"""
+    with _open(workspace) as ws:
+        try:
+            ws.approve(ou, period, user or _current_user())
+        except WeijianError as error:
+            _fail(error)
+        console.print(f"已审核锁定：{ws.package.orgunits[ou].name} {Period.parse(period).label}（含全部下级机构）")
+
+
+@app.command()
+def unapprove(
+    ou: Annotated[str, typer.Option("--ou", help="机构编码")],
+    period: Annotated[str, typer.Option("--period", help="期间")],
+    reason: Annotated[str, typer.Option("--reason", help="取消审核的原因（必填，记入审核日志）")],
+    workspace: WorkspaceOpt = Path("."),
+    user: UserOpt = "",
+):
+    """取消审核（须说明原因）。Example: weijian unapprove --ou YL_GX --period 202405 --reason 乡镇更正接种剂次"""
+    with _open(workspace) as ws:
+        try:
+            ws.unapprove(ou, period, user or _current_user(), reason)
+        except WeijianError as error:
+            _fail(error)
+        console.print(f"已取消审核：{ws.package.orgunits[ou].name} {Period.parse(period).label}")
+
+
+@app.command()
+def history(
+    element: Annotated[Optional[str], typer.Option("--element", help="数据项编码")] = None,
+    ou: Annotated[Optional[str], typer.Option("--ou", help="机构编码")] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="期间")] = None,
+    workspace: WorkspaceOpt = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
+):
+    """数据修改记录（谁、何时、旧值、新值、来源文件和行）。Example: weijian history --element VACC_DOSES --ou YL_GX_WSY --period 202405"""
+    with _open(workspace) as ws:
+        try:
+            entries = ws.history(element, ou, period)
+        except WeijianError as error:
+            _fail(error)
+    if as_json:
+        print(json.dumps([e.__dict__ for e in entries], ensure_ascii=False, indent=2, default=str))
+        return
+    table = Table(title=f"修改记录（{len(entries)} 条）")
+    for column in ("时间", "操作人", "操作", "数据项", "机构", "期间", "分类", "旧值", "新值", "来源"):
+        table.add_column(column)
+    actions = {"create": "新增", "update": "修改", "delete": "删除"}
+    for e in entries:
+        source = e.source or ""
+        if e.source_row:
+            source += f" 第{e.source_row}行"
+        table.add_row(f"{e.changed_at:%Y-%m-%d %H:%M}", e.changed_by, actions.get(e.action, e.action), e.dataelement,
+                      e.orgunit, e.period, e.categoryoptioncombo, _fmt(_plain(e.old_value)), _fmt(_plain(e.new_value)),
+                      source)
+    console.print(table)
+
+
+def _plain(value):
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _results_table(results) -> Table:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -105,9 +106,11 @@ class Workspace:
         mark.write_text(digest)
 
     # -- data in and out ------------------------------------------------------------
-    def import_files(self, paths, *, dry_run: bool = False, user: str = "cli", progress=None) -> ImportReport:
+    def import_files(self, paths, *, dry_run: bool = False, user: str = "cli", progress=None,
+                     recorded_at: datetime | None = None) -> ImportReport:
+        """All-or-nothing import; ``recorded_at`` dates historical loads (default now)."""
         return import_files(self.store, self.package, [Path(p) for p in paths], user=user, dry_run=dry_run,
-                            progress=progress)
+                            progress=progress, recorded_at=recorded_at)
 
     def export(self, ou: str, period: str | Period, path: str | Path) -> int:
         return export_values(self.store, self.package, self.subtree(ou), _period(period), Path(path))
@@ -115,6 +118,25 @@ class Workspace:
     def template(self, path: str | Path, periods: list[str], ou: str | None = None, level: int | None = None) -> Path:
         units = self.units_at(ou or self.package.root().code, level)
         return make_template(self.package, units, [_period(p) for p in periods], path=Path(path))
+
+    # -- review: approval, history ------------------------------------------------
+    def approve(self, ou: str, period: str | Period, user: str) -> None:
+        """Lock ``ou`` and everything below it for ``period`` (审核锁定)."""
+        self._orgunit(ou)
+        self.store.approve(ou, _period(period), user)
+
+    def unapprove(self, ou: str, period: str | Period, user: str, reason: str) -> None:
+        self._orgunit(ou)
+        self.store.unapprove(ou, _period(period), user, reason)
+
+    def history(self, element: str | None = None, ou: str | None = None, period: str | Period | None = None):
+        """The audit trail of values (who, when, old → new, source file and row)."""
+        if element is not None and element not in self.package.elements:
+            raise NotFoundError(f"数据项编码“{element}”不存在")
+        if ou is not None:
+            self._orgunit(ou)
+        period_id = _period(period).id if period is not None else None
+        return self.store.audit_history(dataelement=element, orgunit=ou, period=period_id)
 
     # -- figures ------------------------------------------------------------------
     @property

@@ -113,16 +113,18 @@ def outlier_scores(analytics: Analytics, units: Sequence[str], period: Period,
     if not monthly or not units:
         return []
     counts = [code for code in monthly if package.elements[code].value_type == "integer"]
-    table = _scored_values(analytics.values, list(units), monthly, counts, period)
+    history, checked = _checked_values(analytics.values, list(units), monthly, counts, period)
     if candidates_only:
-        table = table.filter(_may_be_flagged(table))
-    frame = table.execute()
+        # filter before the same-month join: it then runs for a handful of rows, not every value
+        checked = checked.filter(_may_be_flagged(checked))
+    frame = _with_same_month(history, checked).execute()
     return [_decide(row) for row in frame.itertuples(index=False)]
 
 
 # -- in the database --------------------------------------------------------------
-def _scored_values(values, units: list[str], elements: list[str], counts: list[str], period: Period):
-    """Checked values with their series statistics and same-month medians."""
+def _checked_values(values, units: list[str], elements: list[str], counts: list[str], period: Period):
+    """(history, checked): every monthly value up to the period's end, and the
+    values inside the period with their series statistics and σ̂."""
     v = values.filter(
         values.dataelement.isin(elements), values.orgunit.isin(units), values.value.notnull(),
         values.start_month == values.end_month, values.end_month <= period.end,
@@ -136,12 +138,18 @@ def _scored_values(values, units: list[str], elements: list[str], counts: list[s
     spread = deviations.group_by(keys).aggregate(mad=deviations.deviation.median(),
                                                  meanad=deviations.deviation.mean())
     checked = v.filter(v.month >= period.start).join(stats, keys).join(spread, keys)
-    checked = checked.mutate(is_count=checked.dataelement.isin(counts) if counts else ibis.literal(False))
-    seasonal = _same_month_earlier(v, checked)
-    scored = checked.left_join(seasonal, [*keys, "month"]).drop(*(f"{k}_right" for k in (*keys, "month")))
-    raw_sigma = ibis.ifelse(scored.mad > 0, scored.mad * _MAD_TO_SIGMA, scored.meanad * _MEANAD_TO_SIGMA)
-    sigma = ibis.greatest(raw_sigma, scored.median.abs() * LEVEL_FLOOR, ibis.literal(ABSOLUTE_FLOOR))
-    return scored.mutate(sigma=sigma, seasonal_n=scored.seasonal_n.fill_null(0))
+    raw_sigma = ibis.ifelse(checked.mad > 0, checked.mad * _MAD_TO_SIGMA, checked.meanad * _MEANAD_TO_SIGMA)
+    return v, checked.mutate(
+        is_count=checked.dataelement.isin(counts) if counts else ibis.literal(False),
+        sigma=ibis.greatest(raw_sigma, checked.median.abs() * LEVEL_FLOOR, ibis.literal(ABSOLUTE_FLOOR)),
+    )
+
+
+def _with_same_month(history, checked):
+    keys = [*_KEYS, "month"]
+    seasonal = _same_month_earlier(history, checked)
+    joined = checked.left_join(seasonal, keys).drop(*(f"{k}_right" for k in keys))
+    return joined.mutate(seasonal_n=joined.seasonal_n.fill_null(0))
 
 
 def _same_month_earlier(v, checked):
