@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
-from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -37,7 +37,7 @@ from synthetic import SyntheticSpec  # noqa: E402
 
 from weijian.expressions import BinOp, Neg, Number, Operand, operands, parse  # noqa: E402
 from weijian.model import MetadataPackage  # noqa: E402
-from weijian.model.periods import Period  # noqa: E402
+from weijian.model.periods import MONTHS_IN, Period  # noqa: E402
 
 IMPLEMENTATIONS = ("engine", "sql", "pandas")
 LEVELS = (1, 2, 3, 4)
@@ -92,8 +92,9 @@ class Workload:
     package: MetadataPackage
     periods: list[Period]
 
-    @property
-    def indicators(self) -> list:
+    @cached_property
+    def indicators(self) -> list[tuple]:
+        """(code, numerator, denominator, factor) with both sides parsed."""
         return [(code, parse(i.numerator), parse(i.denominator), float(i.factor))
                 for code, i in self.package.indicators.items()]
 
@@ -101,9 +102,8 @@ class Workload:
         return {op for _, num, den, _ in self.indicators for op in operands(num) | operands(den)}
 
     def element_rows(self) -> list[tuple[str, str, int]]:
-        months = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
         used = {op.element for op in self.used_operands()}
-        return [(code, e.aggregation, months[e.period_type]) for code, e in self.package.elements.items()
+        return [(code, e.aggregation, MONTHS_IN[e.period_type]) for code, e in self.package.elements.items()
                 if code in used]
 
     def period_map_rows(self) -> list[tuple[int, str, int, int]]:
@@ -122,10 +122,10 @@ class Workload:
         return rows
 
     def operand_rows(self) -> list[tuple[str, str, str]]:
-        """(dataelement, option, operand): the element total takes every option."""
+        """(dataelement, option, operand): the element total takes every option (and '')."""
         rows = []
         for op in sorted(self.used_operands(), key=operand_label):
-            options = (op.option,) if op.option else (self.package.options_of(op.element) or ("",))
+            options = (op.option,) if op.option else ("", *self.package.options_of(op.element))
             rows += [(op.element, option, operand_label(op)) for option in options]
         return rows
 
@@ -494,6 +494,20 @@ def busy_cpu_seconds() -> float | None:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
+def wait_until_idle(limit: float, sample: float = 5.0, threshold: float = 0.1) -> float:
+    """Wait (up to ``limit`` seconds) until other processes use under ``threshold``
+    of the cores; return the seconds waited."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        before = busy_cpu_seconds()
+        if before is None:
+            break
+        time.sleep(sample)
+        if (busy_cpu_seconds() - before) / sample / (os.cpu_count() or 1) < threshold:
+            break
+    return time.perf_counter() - start
+
+
 def run_worker(impl: str, path: Path, repeat: int) -> dict:
     """Run ``worker`` in a fresh process; also measure the CPU other processes took
     meanwhile (this machine may be shared: a busy neighbour makes timings meaningless)."""
@@ -569,7 +583,8 @@ def machine() -> dict:
     }
 
 
-def run_size(label: str, spec: SyntheticSpec, path: Path, impls: tuple[str, ...], repeat: int) -> dict:
+def run_size(label: str, spec: SyntheticSpec, path: Path, impls: tuple[str, ...], repeat: int,
+             wait_idle: float) -> dict:
     start = time.perf_counter()
     generated = synthetic.ensure_database(path, spec)
     generation = time.perf_counter() - start
@@ -577,7 +592,8 @@ def run_size(label: str, spec: SyntheticSpec, path: Path, impls: tuple[str, ...]
           f"{generation:.1f} s)", flush=True)
     results = {}
     for impl in impls:
-        results[impl] = run_worker(impl, path, repeat)
+        waited = wait_until_idle(wait_idle) if wait_idle else 0.0
+        results[impl] = {**run_worker(impl, path, repeat), "waited_for_idle_seconds": round(waited, 1)}
         results[impl]["values_per_second"] = spec.values / results[impl]["seconds"]
         r = results[impl]
         print(f"{label}: {impl}: {r['seconds']:.2f} s, {r['rows']:,} rows, peak {r['peak_rss_mb']:,.0f} MiB, "
@@ -612,14 +628,19 @@ def print_report(report: dict) -> None:
 
     console = Console(width=140)
     table = Table(title="汇总基准 roll-up benchmark: indicators × org units (levels 1–4) × M/Q/S/Y")
-    for column in ("run", "实现 impl", "values", "seconds", "rows", "values/s", "peak RSS MiB", "vs engine"):
+    for column in ("run", "实现 impl", "values", "seconds", "rows", "values/s", "peak RSS MiB", "vs engine",
+                   "other load"):
         table.add_column(column, justify="left" if column in ("run", "实现 impl") else "right")
     for run in report["runs"]:
         engine = run["implementations"]["engine"]["seconds"]
         for impl, r in run["implementations"].items():
             table.add_row(run["label"], impl, f"{run['values']:,}", f"{r['seconds']:.2f}", f"{r['rows']:,}",
-                          f"{r['values_per_second']:,.0f}", f"{r['peak_rss_mb']:,.0f}", f"{r['seconds'] / engine:.2f}×")
+                          f"{r['values_per_second']:,.0f}", f"{r['peak_rss_mb']:,.0f}", f"{r['seconds'] / engine:.2f}×",
+                          f"{r.get('other_load', 0):.0%}")
     console.print(table)
+    if report["disturbed"]:
+        console.print("[yellow]Other processes used over 10 % of the cores during a timing: the ratios are "
+                      "unreliable; rerun on a quiet machine.[/]")
     for name, value in report["ratios"].items():
         if not name.endswith(("_goal", "_met", "_at_values")):
             goal = report["ratios"].get(f"{name}_goal")
@@ -645,6 +666,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--pandas-values", type=int, default=None,
                         help="run pandas (and, for the ratio, engine and SQL again) on this many values only")
+    parser.add_argument("--wait-idle", type=float, default=300.0,
+                        help="before each implementation wait up to this many seconds for other processes to "
+                             "quiet down (0: do not wait); the load they caused is reported either way")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "rollups.json")
     parser.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parent / "data")
     parser.add_argument("--worker", choices=IMPLEMENTATIONS, help=argparse.SUPPRESS)
@@ -664,7 +688,7 @@ def main(argv: list[str] | None = None) -> int:
         small = SyntheticSpec(**{**asdict(spec), "values": args.pandas_values})
         sizes = [("full", spec, args.data_dir / "rollups.duckdb", ("engine", "sql")),
                  ("pandas_size", small, args.data_dir / "rollups_pandas.duckdb", IMPLEMENTATIONS)]
-    runs = [run_size(label, s, path, impls, args.repeat) for label, s, path, impls in sizes]
+    runs = [run_size(label, s, path, impls, args.repeat, args.wait_idle) for label, s, path, impls in sizes]
     report = {
         "benchmark": "rollups",
         "parameters": {**asdict(spec), "repeat": args.repeat, "pandas_values": args.pandas_values,
@@ -677,6 +701,7 @@ def main(argv: list[str] | None = None) -> int:
                     "VmHWM of the process running that implementation alone.",
         "runs": runs,
         "ratios": ratios(runs),
+        "disturbed": any(r.get("other_load", 0) > 0.1 for run in runs for r in run["implementations"].values()),
         "agree": all(run["agree"] for run in runs),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

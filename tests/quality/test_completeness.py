@@ -15,7 +15,7 @@ import pytest
 from weijian.analytics import Analytics
 from weijian.model import DataElement, DataSet, Level, MetadataPackage, OrgUnit
 from weijian.model.periods import Period
-from weijian.quality import completeness, missing_reports, subtree
+from weijian.quality import completeness, late_reports, missing_reports, subtree
 from weijian.quality.completeness import due_moment
 from weijian.storage import ValueRow
 
@@ -150,7 +150,7 @@ def test_timely_counts_and_rates(stamped):
     towns = {r.key: (r.expected, r.reported, r.timely) for r in found.by_orgunit(level=2)}
     assert towns == {"T1": (10, 7, 4), "T2": (10, 1, 1)}
     assert found.by_orgunit(level=2)[0].to_dict() == {
-        "key": "T1", "name": "甲乡", "应报": 10, "实报": 7, "及时报": 4, "上报率": 70, "及时率": 40}
+        "key": "T1", "name": "甲乡", "expected": 10, "reported": 7, "timely": 4, "reporting_rate": 70, "timely_rate": 40}
     f1 = {r.period: r for r in found.reports if r.ou == "F1" and r.dataset == "MONTHLY"}
     assert f1["202602"].first_created == datetime(2026, 3, 9, 12, 0)
 
@@ -165,3 +165,12 @@ def test_missing_reports_once_overdue(stamped):
     assert (f2_march.kind, f2_march.importance, f2_march.element, f2_march.due) == ("missing", "高", None, "2026-04-10")
     assert f2_march.message == "乙镇卫生院 2026年3月：基本公共卫生服务月报未上报（应于2026年4月10日前报送）"
     assert f2_march.to_dict()["dataset"] == "MONTHLY"
+
+
+def test_late_reports(stamped):
+    late = late_reports(stamped, subtree(PACKAGE, "C"), Q1)
+    assert sorted((f.ou, f.period, f.dataset, f.late) for f in late) == [
+        ("V1", "202601", "MONTHLY", 19), ("V1", "202601", "VILLAGE", 1), ("V1", "202603", "MONTHLY", 2)]
+    (village,) = [f for f in late if f.dataset == "VILLAGE"]
+    assert (village.kind, village.importance, village.due) == ("late", "低", "2026-02-05")
+    assert village.message == "甲乡一村卫生室 2026年1月：村卫生室诊疗情况月报迟报 1 天（应于2026年2月5日前报送，2026年2月6日报送）"

@@ -41,15 +41,17 @@ def rollup_operands(
     if not by_element or not periods:
         return None
 
-    per_facility = []
+    per_facility: dict[str, list] = defaultdict(list)
     for aggregation, codes in _group_elements(package, by_element).items():
         rows = _values_in_periods(values, package, codes, periods)
         over_time = rollup_over_time(rows, aggregation)
-        per_facility.append((aggregation, _as_operands(over_time, by_element, codes)))
+        per_facility[_OU_AGG[aggregation]].append(_as_operands(over_time, by_element, codes))
 
-    pieces = []
-    for aggregation, facility_rows in per_facility:
-        pieces.extend(rollup_over_orgunits(facility_rows, orgunits, selection, _OU_AGG[aggregation]))
+    # one join against (unit → selected ancestor) and one group-by per way of
+    # combining units: each row is grouped once, whatever the number of levels
+    ancestors = ancestor_map(orgunits, selection)
+    pieces = [rollup_over_orgunits(ibis.union(*rows) if len(rows) > 1 else rows[0], ancestors, how)
+              for how, rows in per_facility.items()]
     return ibis.union(*pieces) if len(pieces) > 1 else pieces[0]
 
 
@@ -78,11 +80,10 @@ def _values_in_periods(values, package: MetadataPackage, codes: list[str], perio
 
 def rollup_over_time(rows, aggregation: str):
     """One row per (orgunit, period, element, option)."""
-    if aggregation == "sum":
-        # flows add up over months and over units alike: no need to group twice
-        return rows.select("orgunit", "period", "dataelement", "option", "value")
     keys = ["orgunit", "period", "dataelement", "option"]
-    if aggregation == "last":
+    if aggregation == "sum":
+        reduced = rows.value.sum()
+    elif aggregation == "last":
         # stocks (在管患者, 建档人数) are people, not visits: the latest month counts
         reduced = rows.value.argmax(rows.start_month)
     elif aggregation == "average":
@@ -110,18 +111,20 @@ def _as_operands(rows, by_element: dict[str, list[Operand]], codes: list[str]):
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
 
-def rollup_over_orgunits(rows, orgunits, selection: OrgUnitSelection, how: str) -> list:
-    """One group-by per selected level on that level's ancestor column."""
+def ancestor_map(orgunits, selection: OrgUnitSelection):
+    """(code, ancestor): each unit paired with every selected unit above or at it."""
     pieces = []
     for level in selection.levels():
-        ancestor = f"l{level}"
-        ou = orgunits.select(code=orgunits.code, ancestor=orgunits[ancestor])
+        t = orgunits.select(code=orgunits.code, ancestor=orgunits[f"l{level}"])
         codes = selection.codes_at(level)
-        ou = ou.filter(ou.ancestor.notnull() if codes is None else ou.ancestor.isin(codes))
-        joined = rows.join(ou, rows.orgunit == ou.code)
-        reducer = getattr(joined.value, how)
-        pieces.append(
-            joined.group_by(orgunit=joined.ancestor, period=joined.period, operand=joined.operand)
-            .aggregate(value=reducer())
-        )
-    return pieces
+        pieces.append(t.filter(t.ancestor.notnull() if codes is None else t.ancestor.isin(codes)))
+    return ibis.union(*pieces) if len(pieces) > 1 else pieces[0]
+
+
+def rollup_over_orgunits(rows, ancestors, how: str):
+    """Combine the units under each selected ancestor (sum, or mean/max/min)."""
+    joined = rows.join(ancestors, rows.orgunit == ancestors.code)
+    reducer = getattr(joined.value, how)
+    return joined.group_by(orgunit=joined.ancestor, period=joined.period, operand=joined.operand).aggregate(
+        value=reducer())
+

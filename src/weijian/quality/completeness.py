@@ -15,8 +15,9 @@
   应报 as denominator, like DHIS2's "reporting rate on time", so 及时率 never
   exceeds 上报率.
 
-A missing report is a finding (kind "missing") only once it is overdue at
-``as_of`` (default: now); rates count every expected report of the range.
+A missing report is a finding (kind "missing", 高) only once it is overdue at
+``as_of`` (default: now); a report received after its due day is one too
+(kind "late", 低). Rates count every expected report of the range.
 """
 from __future__ import annotations
 
@@ -69,10 +70,10 @@ class Rates:
         return Decimal(self.timely) * 100 / self.expected if self.expected else None
 
     def to_dict(self) -> dict:
-        return {"key": self.key, "name": self.name, "应报": self.expected, "实报": self.reported,
-                "及时报": self.timely,
-                "上报率": json_number(round_half_up(self.reporting_rate, 2)),
-                "及时率": json_number(round_half_up(self.timely_rate, 2))}
+        """JSON-ready; rates rounded half-up to 2 decimals (应报, 实报, 及时报, 上报率, 及时率)."""
+        return {"key": self.key, "name": self.name, "expected": self.expected, "reported": self.reported,
+                "timely": self.timely, "reporting_rate": json_number(round_half_up(self.reporting_rate, 2)),
+                "timely_rate": json_number(round_half_up(self.timely_rate, 2))}
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,16 @@ class Completeness:
 
     def missing(self) -> list[ReportStatus]:
         return [r for r in self.reports if not r.reported]
+
+    def missing_findings(self, as_of: datetime | None = None) -> list[Finding]:
+        """Missing reports already overdue at ``as_of`` (default now): a report
+        not yet due is not missing."""
+        as_of = as_of or datetime.now()
+        return [missing_finding(self.package, r) for r in self.missing() if r.due < as_of]
+
+    def late_findings(self) -> list[Finding]:
+        return [late_finding(self.package, r) for r in self.reports
+                if r.reported and not r.timely and r.first_created is not None]
 
     def _of(self, dataset: str | None) -> list[ReportStatus]:
         return [r for r in self.reports if dataset is None or r.dataset == dataset]
@@ -147,22 +158,40 @@ def completeness(analytics: Analytics, units: Sequence[str], period: Period,
 
 def missing_reports(analytics: Analytics, units: Sequence[str], period: Period,
                     datasets: Iterable[str] | None = None, *, as_of: datetime | None = None) -> list[Finding]:
-    """Expected reports not received and already overdue at ``as_of``."""
-    as_of = as_of or datetime.now()
-    found = completeness(analytics, units, period, datasets)
-    return [missing_finding(analytics.package, r) for r in found.missing() if r.due < as_of]
+    """Expected reports not received and already overdue at ``as_of`` (default now)."""
+    return completeness(analytics, units, period, datasets).missing_findings(as_of)
+
+
+def late_reports(analytics: Analytics, units: Sequence[str], period: Period,
+                 datasets: Iterable[str] | None = None) -> list[Finding]:
+    """Reports received after their due day (迟报)."""
+    return completeness(analytics, units, period, datasets).late_findings()
 
 
 def missing_finding(package: MetadataPackage, report: ReportStatus) -> Finding:
     name = unit_name(package, report.ou)
     dataset = package.datasets[report.dataset]
-    due = report.due.date()
     return Finding(
         kind="missing", ou=report.ou, ou_name=name, period=report.period, importance="高",
-        dataset=report.dataset, due=due.isoformat(),
-        message=(f"{name} {Period.parse(report.period).label}：{dataset.name}未上报"
-                 f"（应于{due.year}年{due.month}月{due.day}日前报送）"),
+        dataset=report.dataset, due=report.due.date().isoformat(),
+        message=f"{name} {Period.parse(report.period).label}：{dataset.name}未上报（应于{_day(report.due)}前报送）",
     )
+
+
+def late_finding(package: MetadataPackage, report: ReportStatus) -> Finding:
+    name = unit_name(package, report.ou)
+    dataset = package.datasets[report.dataset]
+    days = (report.first_created.date() - report.due.date()).days
+    return Finding(
+        kind="late", ou=report.ou, ou_name=name, period=report.period, importance="低",
+        dataset=report.dataset, due=report.due.date().isoformat(), late=days,
+        message=(f"{name} {Period.parse(report.period).label}：{dataset.name}迟报 {days} 天"
+                 f"（应于{_day(report.due)}前报送，{_day(report.first_created)}报送）"),
+    )
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment.year}年{moment.month}月{moment.day}日"
 
 
 def expected_units(package: MetadataPackage, dataset: DataSet, units: Sequence[str]) -> list[str]:

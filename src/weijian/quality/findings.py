@@ -15,7 +15,7 @@ from weijian.analytics.rounding import round_half_up
 from weijian.model import MetadataPackage
 from weijian.model.periods import MONTHS_IN, Period
 
-KINDS = ("rule", "outlier", "missing")
+KINDS = ("rule", "outlier", "missing", "late")
 IMPORTANCE_ORDER = {"高": 0, "中": 1, "低": 2}
 FIGURE_DECIMALS = 6  # rules compare and print both sides at this precision
 
@@ -28,7 +28,7 @@ class Finding:
     element of its left side, when there is exactly one); ``value`` the flagged
     figure of an outlier; ``left``/``right`` the two sides of a broken rule.
     ``score``/``threshold``/``median``/``method`` explain an outlier;
-    ``dataset``/``due`` a missing report.
+    ``dataset``/``due`` a missing or late report (``late`` counts the days).
     """
 
     kind: str
@@ -51,7 +51,8 @@ class Finding:
     lower: Decimal | None = None
     upper: Decimal | None = None
     method: str | None = None
-    due: str | None = None  # ISO date a missing report was due
+    due: str | None = None  # ISO date a missing or late report was due
+    late: int | None = None  # days a late report came after its due day
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

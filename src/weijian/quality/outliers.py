@@ -25,10 +25,13 @@ on the hand-made series of ``tests/quality/test_outliers.py``:
    in earlier years, |x − seasonal median| / max(σ̂, 10 % of it) > 3.5 too.
    Without such earlier months the modified z decides alone.
 
-The classic z-score (|x − mean| / sd) and the learned bounds
-median ± 3.5·σ̂ are reported with each finding but never decide: one spike
-inflates the mean and sd it is measured with, and bounds alone are DHIS2's
-min–max check.
+The classic z-score (|x − mean| / sd, in ``OutlierScore.z``) and the learned
+bounds median ± 3.5·σ̂ (``Finding.lower``/``upper``) are reported but never
+decide: one spike inflates the mean and sd it is measured with, and bounds
+alone are DHIS2's min–max check. On the demo county (2026年1—10月, 111 529
+values scored) z > 3 picks 87 values and the modified z alone 45 — village
+signing counts such as 19 against a usual 15.5 — while the rule above flags
+only the planted tenfold spike.
 
 Series statistics (count, mean, sd, median, MAD, same-month medians) are
 computed in the database through Ibis; only the values that pass a loose
@@ -59,7 +62,6 @@ ABSOLUTE_FLOOR = 0.5  # σ̂ ≥ half a count
 SEASONAL_TOLERANCE = 0.10  # same month, another year: ±10 % is one σ̂ at least
 _MAD_TO_SIGMA = 1 / 0.6745
 _MEANAD_TO_SIGMA = 1.2533
-_KEYS = ("orgunit", "dataelement", "option")
 
 
 @dataclass(frozen=True)
@@ -124,20 +126,27 @@ def outlier_scores(analytics: Analytics, units: Sequence[str], period: Period,
 # -- in the database --------------------------------------------------------------
 def _checked_values(values, units: list[str], elements: list[str], counts: list[str], period: Period):
     """(history, checked): every monthly value up to the period's end, and the
-    values inside the period with their series statistics and σ̂."""
+    values inside the period with their series statistics and σ̂.
+
+    Series are joined on one text key: PostgreSQL multiplies the selectivities
+    of a three-column join, expects one row, and plans nested loops over
+    100 000s of them; for the same reason monthly values are chosen by element,
+    not by a start_month = end_month test it guesses at 0.5 %."""
     v = values.filter(
         values.dataelement.isin(elements), values.orgunit.isin(units), values.value.notnull(),
-        values.start_month == values.end_month, values.end_month <= period.end,
-    ).select("orgunit", "dataelement", option=values.categoryoptioncombo, month=values.start_month,
-             value=values.value.cast("float64"))
-    keys = list(_KEYS)
-    stats = v.group_by(keys).aggregate(
+        values.end_month <= period.end,
+    )
+    v = v.select(
+        "orgunit", "dataelement", option=v.categoryoptioncombo, month=v.start_month, value=v.value.cast("float64"),
+        series=v.orgunit.concat("|", v.dataelement, "|", v.categoryoptioncombo),
+    )
+    stats = v.group_by("series").aggregate(
         n=v.value.count(), total=v.value.sum(), mean=v.value.mean(), sd=v.value.std(), median=v.value.median(),
     ).filter(lambda t: t.n >= MIN_HISTORY)
-    deviations = v.join(stats, keys).mutate(deviation=lambda t: (t.value - t.median).abs())
-    spread = deviations.group_by(keys).aggregate(mad=deviations.deviation.median(),
-                                                 meanad=deviations.deviation.mean())
-    checked = v.filter(v.month >= period.start).join(stats, keys).join(spread, keys)
+    deviations = v.join(stats, "series").mutate(deviation=lambda t: (t.value - t.median).abs())
+    spread = deviations.group_by("series").aggregate(mad=deviations.deviation.median(),
+                                                     meanad=deviations.deviation.mean())
+    checked = deviations.filter(deviations.month >= period.start).join(spread, "series").drop("deviation")
     raw_sigma = ibis.ifelse(checked.mad > 0, checked.mad * _MAD_TO_SIGMA, checked.meanad * _MEANAD_TO_SIGMA)
     return v, checked.mutate(
         is_count=checked.dataelement.isin(counts) if counts else ibis.literal(False),
@@ -146,21 +155,18 @@ def _checked_values(values, units: list[str], elements: list[str], counts: list[
 
 
 def _with_same_month(history, checked):
-    keys = [*_KEYS, "month"]
     seasonal = _same_month_earlier(history, checked)
-    joined = checked.left_join(seasonal, keys).drop(*(f"{k}_right" for k in keys))
+    joined = checked.left_join(seasonal, ["series", "month"]).drop("series_right", "month_right")
     return joined.mutate(seasonal_n=joined.seasonal_n.fill_null(0))
 
 
-def _same_month_earlier(v, checked):
+def _same_month_earlier(history, checked):
     """Median and count of the same calendar month in earlier years, per checked value."""
-    c = checked.select(*_KEYS, "month")
-    h = v.select(h_orgunit=v.orgunit, h_dataelement=v.dataelement, h_option=v.option, h_month=v.month,
-                 h_value=v.value)
-    j = c.join(h, [c.orgunit == h.h_orgunit, c.dataelement == h.h_dataelement, c.option == h.h_option,
-                   h.h_month % 12 == c.month % 12, h.h_month < c.month])
-    return j.group_by([*_KEYS, "month"]).aggregate(seasonal_median=j.h_value.median(),
-                                                  seasonal_n=j.h_value.count())
+    c = checked.select("series", "month")
+    h = history.select(h_series=history.series, h_month=history.month, h_value=history.value)
+    j = c.join(h, [c.series == h.h_series, h.h_month % 12 == c.month % 12, h.h_month < c.month])
+    return j.group_by(["series", "month"]).aggregate(seasonal_median=j.h_value.median(),
+                                                    seasonal_n=j.h_value.count())
 
 
 def _may_be_flagged(t):
@@ -205,6 +211,8 @@ def poisson_upper_tail(x: int, mean: float) -> float:
     """P(X ≥ x) for X ~ Poisson(mean)."""
     if x <= 0:
         return 1.0
+    if mean <= 0:
+        return 0.0
     if x <= mean:
         # a large tail: 1 − P(X < x) is accurate here
         return max(0.0, 1.0 - sum(_pmf(k, mean) for k in range(x)))
@@ -236,7 +244,7 @@ def outlier_finding(package: MetadataPackage, score: OutlierScore) -> Finding:
     unit = package.elements[score.element].unit
     value = format_figure(score.value, 2)
     if score.method == "poisson":
-        detail = (f"{label}为 {value}{unit}，以往月均约 {format_figure(score.poisson_mean, 1)}{unit}，"
+        detail = (f"{label}为 {value}{unit}，按以往水平预期约 {format_figure(score.poisson_mean, 1)}{unit}，"
                   f"出现这么大数值的概率低于千分之一（p={_p_text(score.poisson_p)}），请核实")
         score_value, threshold = score.poisson_p, POISSON_P_LIMIT
     else:
@@ -251,7 +259,9 @@ def outlier_finding(package: MetadataPackage, score: OutlierScore) -> Finding:
         element=score.element, option=score.option, value=to_decimal(score.value),
         score=_significant(score_value), threshold=to_decimal(threshold), median=to_decimal(score.median),
         expected=_rounded(score.poisson_mean if score.method == "poisson" else score.seasonal_median),
-        lower=_rounded(score.lower), upper=_rounded(score.upper), method=score.method,
+        # median ± 3.5σ̂ means nothing for a Poisson count
+        lower=None if score.method == "poisson" else _rounded(score.lower),
+        upper=None if score.method == "poisson" else _rounded(score.upper), method=score.method,
         message=f"{name} {period.label}：{detail}",
     )
 
