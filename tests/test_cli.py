@@ -102,3 +102,24 @@ def test_template_and_init(tmp_path):
 def test_not_a_workspace(tmp_path):
     result = run("query", "-w", tmp_path, "--indicator", "HTN_STD_RATE", "--ou", "YL", "--period", "2025S1")
     assert result.exit_code == 2 and "不是 weijian 工作区" in result.output
+
+
+def test_check_json_finds_the_planted_problems(demo_ws):
+    import yaml
+
+    result = run("check", "-w", demo_ws, "--ou", "YL", "--period", "2026年1-10月", "--json")
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.stdout)
+    planted = yaml.safe_load((demo_ws / "demo_manifest.yaml").read_text(encoding="utf-8"))["planted"]
+    found = {(f["kind"], f["ou"], f["period"]) for f in findings}
+    for problem in planted:
+        assert (problem["kind"], problem["orgunit"], problem["period"]) in found
+    assert all({"kind", "ou", "period", "element", "rule", "message"} <= set(f) for f in findings)
+
+
+def test_reporting_rates(demo_ws):
+    result = run("reporting", "-w", demo_ws, "--ou", "YL", "--period", "2026年1-10月", "--json")
+    assert result.exit_code == 0, result.output
+    total = json.loads(result.stdout)[0]
+    assert total["expected"] - total["reported"] == 2  # the one silent village clinic owes two reports
+    assert total["reporting_rate"] == round(total["reported"] / total["expected"] * 100, 2)

@@ -135,6 +135,67 @@ def query(
     console.print(_results_table(results))
 
 
+KIND_NAMES = {"rule": "审核规则", "outlier": "异常值", "missing": "缺报", "late": "迟报"}
+
+
+@app.command()
+def check(
+    ou: Annotated[str, typer.Option("--ou", help="机构编码（含全部下级）")],
+    period: Annotated[str, typer.Option("--period", help="期间，如 2026年1-10月、202609")],
+    workspace: WorkspaceOpt = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出发现的问题")] = False,
+):
+    """数据审核：违反审核规则、异常值、缺报和迟报。Example: weijian check --ou YL --period 2026年1-10月"""
+    with _open(workspace) as ws:
+        try:
+            findings = ws.check(ou, period)
+        except WeijianError as error:
+            _fail(error)
+        label = f"{ws.package.orgunits[ou].name} {Period.parse(period).label}"
+    if as_json:
+        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2, default=str))
+        return
+    counts = {kind: sum(1 for f in findings if f.kind == kind) for kind in KIND_NAMES}
+    console.print(f"{label}：共发现 {len(findings)} 个问题（"
+                  + "，".join(f"{name} {counts[kind]}" for kind, name in KIND_NAMES.items()) + "）")
+    table = Table(show_lines=False)
+    for column in ("重要程度", "类别", "说明"):
+        table.add_column(column)
+    for f in findings:
+        table.add_row(f.importance, KIND_NAMES.get(f.kind, f.kind), f.message)
+    if findings:
+        console.print(table)
+
+
+@app.command()
+def reporting(
+    ou: Annotated[str, typer.Option("--ou", help="机构编码（含全部下级）")],
+    period: Annotated[str, typer.Option("--period", help="期间")],
+    dataset: Annotated[Optional[str], typer.Option("--dataset", help="报表编码（默认全部）")] = None,
+    workspace: WorkspaceOpt = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
+):
+    """上报率与及时率（按乡镇汇总）。Example: weijian reporting --ou YL --period 2026年1-10月"""
+    with _open(workspace) as ws:
+        try:
+            report = ws.reporting(ou, period, dataset)
+        except WeijianError as error:
+            _fail(error)
+        level = min(ws.package.orgunits[ou].level + 1, ws.package.max_level)
+        rows = [report.total(dataset)] + report.by_orgunit(level=level, dataset=dataset)
+    if as_json:
+        print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"上报情况（{Period.parse(period).label}）")
+    for column in ("机构", "应报", "实报", "及时报", "上报率", "及时率"):
+        table.add_column(column)
+    for r in rows:
+        d = r.to_dict()
+        table.add_row(r.name, str(r.expected), str(r.reported), str(r.timely),
+                      _fmt(d["reporting_rate"], "%"), _fmt(d["timely_rate"], "%"))
+    console.print(table)
+
+
 UserOpt = Annotated[str, typer.Option("--user", help="操作人（默认：当前系统用户）")]
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from weijian import quality
 from weijian.analytics import Analytics, Result
 from weijian.errors import NotFoundError, WeijianError
 from weijian.exchange import ImportReport, export_values, import_files, make_template
@@ -119,7 +120,18 @@ class Workspace:
         units = self.units_at(ou or self.package.root().code, level)
         return make_template(self.package, units, [_period(p) for p in periods], path=Path(path))
 
-    # -- review: approval, history ------------------------------------------------
+    # -- review: checks, approval, history ------------------------------------------
+    def check(self, ou: str, period: str | Period, as_of: datetime | None = None):
+        """Rule violations, outliers, missing and late reports for ``ou``'s subtree."""
+        return quality.check(self.analytics, ou, _period(period), as_of=as_of)
+
+    def reporting(self, ou: str, period: str | Period, dataset: str | None = None):
+        """应报/实报/及时报 and 上报率/及时率 for ``ou``'s subtree."""
+        if dataset is not None and dataset not in self.package.datasets:
+            raise NotFoundError(f"报表编码“{dataset}”不存在")
+        return quality.completeness(self.analytics, self.subtree(ou), _period(period),
+                                    datasets=[dataset] if dataset else None)
+
     def approve(self, ou: str, period: str | Period, user: str) -> None:
         """Lock ``ou`` and everything below it for ``period`` (审核锁定)."""
         self._orgunit(ou)
