@@ -214,7 +214,8 @@ WITH linear AS (
 )
 SELECT indicator AS code, orgunit, period, numerator, denominator,
        factor * numerator / NULLIF(denominator, 0) AS value
-FROM sides;
+FROM sides
+WHERE numerator IS NOT NULL OR denominator IS NOT NULL;
 """
 
 SQL_NONLINEAR = """
@@ -385,6 +386,7 @@ class PandasRollup:
         pieces = [sides[["indicator", "orgunit", "start", "factor", "numerator", "denominator"]]]
         pieces += [self._nonlinear(values, *item) for item in self.workload.nonlinear_indicators()]
         result = pd.concat(pieces, ignore_index=True)
+        result = result[result["numerator"].notna() | result["denominator"].notna()]
         ids = {p.start: p.id for p in periods}
         return pd.DataFrame({
             "code": result["indicator"].astype(str), "orgunit": result["orgunit"].astype(str),

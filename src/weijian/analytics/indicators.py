@@ -43,6 +43,8 @@ def indicator_table(operand_values, compiled: list[CompiledIndicator]):
         pieces.append(_linear_indicators(operand_values, linear))
     pieces.extend(_pivoted_indicator(operand_values, item) for item, _, _ in other)
     table = ibis.union(*pieces) if len(pieces) > 1 else pieces[0]
+    # a row with neither side (e.g. x/0 inside a numerator) has nothing to say
+    table = table.filter(table.numerator.notnull() | table.denominator.notnull())
     return table.mutate(value=_ratio(table))
 
 
