@@ -147,7 +147,8 @@ class Workload:
 
 
 def load_workload(con: duckdb.DuckDBPyConnection) -> tuple[SyntheticSpec, Workload]:
-    spec = SyntheticSpec(**json.loads(con.execute("SELECT spec FROM bench_params").fetchone()[0]))
+    stored = json.loads(con.execute("SELECT spec FROM bench_params").fetchone()[0])
+    spec = SyntheticSpec(**{k: v for k, v in stored.items() if k != "generator"})
     return spec, Workload(synthetic.build_package(con, spec), synthetic.build_periods(spec))
 
 
@@ -455,7 +456,23 @@ def peak_rss_mb() -> float:
 
 
 def timed_run(impl: str, path: Path, workload: Workload) -> dict:
-    """Run one implementation once; its result is left in table ``result_<impl>``."""
+    """Run one implementation once; its result is left in table ``result_<impl>``.
+
+    Also measures the CPU other processes took meanwhile: this machine may be
+    shared, and a busy neighbour makes a timing meaningless."""
+    import resource
+
+    busy, own = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_SELF)
+    result = _run_once(impl, path, workload)
+    end = resource.getrusage(resource.RUSAGE_SELF)
+    result["cpu_seconds"] = (end.ru_utime + end.ru_stime) - (own.ru_utime + own.ru_stime)
+    if busy is not None:
+        others = busy_cpu_seconds() - busy - result["cpu_seconds"]
+        result["other_load"] = max(0.0, others / result["wall_seconds"] / (os.cpu_count() or 1))
+    return result
+
+
+def _run_once(impl: str, path: Path, workload: Workload) -> dict:
     start = time.perf_counter()
     if impl == "engine":
         rows = run_engine(path, workload)
@@ -470,9 +487,10 @@ def timed_run(impl: str, path: Path, workload: Workload) -> dict:
             del frame
             con.register("pandas_result", result)
             con.execute("CREATE OR REPLACE TABLE result_pandas AS SELECT * FROM pandas_result")
-            return {"seconds": seconds, "rows": len(result), "peak_rss_mb": peak,
-                    "load_seconds": loaded - start, "compute_seconds": start + seconds - loaded}
-    return {"seconds": time.perf_counter() - start, "rows": rows, "peak_rss_mb": peak_rss_mb()}
+            return {"seconds": seconds, "rows": len(result), "peak_rss_mb": peak, "load_seconds": loaded - start,
+                    "compute_seconds": start + seconds - loaded, "wall_seconds": time.perf_counter() - start}
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows": rows, "peak_rss_mb": peak_rss_mb(), "wall_seconds": seconds}
 
 
 def worker(impl: str, path: Path, repeat: int) -> dict:
@@ -482,8 +500,8 @@ def worker(impl: str, path: Path, repeat: int) -> dict:
     baseline = peak_rss_mb()
     runs = [timed_run(impl, path, workload) for _ in range(repeat)]
     best = min(runs, key=lambda r: r["seconds"])
-    return {**best, "all_seconds": [r["seconds"] for r in runs], "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
-            "baseline_rss_mb": baseline}
+    return {**best, "all_seconds": [r["seconds"] for r in runs], "all_other_load": [r.get("other_load") for r in runs],
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs), "baseline_rss_mb": baseline}
 
 
 def busy_cpu_seconds() -> float | None:
@@ -511,26 +529,13 @@ def wait_until_idle(limit: float, sample: float = 5.0, threshold: float = 0.1) -
 
 
 def run_worker(impl: str, path: Path, repeat: int) -> dict:
-    """Run ``worker`` in a fresh process; also measure the CPU other processes took
-    meanwhile (this machine may be shared: a busy neighbour makes timings meaningless)."""
-    import resource
-
+    """``worker`` in a fresh process, so that its peak memory is its own."""
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", impl, "--db", str(path),
                "--repeat", str(repeat)]
-    before, own_before = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
-    wall = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{impl} failed:\n{done.stderr[-4000:]}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    own_after, after = resource.getrusage(resource.RUSAGE_CHILDREN), busy_cpu_seconds()
-    own = (own_after.ru_utime + own_after.ru_stime) - (own_before.ru_utime + own_before.ru_stime)
-    result["cpu_seconds"] = own
-    if before is not None:
-        # share of the machine's cores other processes kept busy while this one ran
-        result["other_load"] = max(0.0, (after - before - own) / wall / (os.cpu_count() or 1))
-    return result
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 COMPARE_SQL = """

@@ -18,6 +18,7 @@ Shape (defaults):
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -34,6 +35,7 @@ from weijian.model.periods import Period
 FACILITY_TYPES = ("村卫生室", "社区卫生服务站", "乡镇卫生院分院", "民营诊所", "门诊部", "村卫生室（联合）",
                   "社区卫生服务中心", "妇幼保健站")
 SEX = Category("SEX", "性别", (CategoryOption("MALE", "男"), CategoryOption("FEMALE", "女")))
+GENERATOR_VERSION = 1  # bump when the SQL below changes what it generates
 MONTHLY_GAP = 29  # one series-month in 29 is missing
 YEARLY_GAP = 50  # one yearly value in 50 is missing
 
@@ -58,8 +60,8 @@ class SyntheticSpec:
 
     def tree_sizes(self) -> tuple[int, int, int]:
         """Units at levels 2, 3, 4 (level 1 is the single root)."""
-        n2 = max(1, round(self.orgunits / 1000))
-        n3 = max(n2, round(self.orgunits / 20))
+        n2 = max(2, round(self.orgunits / 1000))
+        n3 = max(2 * n2, round(self.orgunits / 20))
         n4 = self.orgunits - 1 - n2 - n3
         if n4 < n3:
             raise ValueError(f"--orgunits {self.orgunits} is too small for a 4-level tree")
@@ -312,7 +314,10 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 def ensure_database(path: Path, spec: SyntheticSpec) -> bool:
     """Create ``path`` for ``spec`` unless it already holds exactly that; True when (re)generated."""
-    wanted = json.dumps(asdict(spec), sort_keys=True)
+    elements = build_elements(spec)
+    # the spec and what the code makes of it: a changed generator regenerates the file
+    digest = hashlib.sha256(repr((GENERATOR_VERSION, elements, build_series(elements))).encode()).hexdigest()[:16]
+    wanted = json.dumps({**asdict(spec), "generator": digest}, sort_keys=True)
     if path.exists():
         try:
             with connect(path, read_only=True) as con:
@@ -323,7 +328,6 @@ def ensure_database(path: Path, spec: SyntheticSpec) -> bool:
         path.unlink()
         Path(f"{path}.wal").unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    elements = build_elements(spec)
     with connect(path) as con:
         _create_orgunits(con, spec)
         _create_values(con, spec, build_series(elements), [e.code for e in elements if e.period_type == "yearly"])
