@@ -1,6 +1,8 @@
 """The default store: one DuckDB file, one connection (DuckDB allows one writer per file)."""
 from __future__ import annotations
 
+import os
+
 import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
@@ -82,6 +84,9 @@ class DuckDb(Db):
         self.con.close()
 
 
+MEMORY_LIMIT_ENV = "WEIJIAN_DUCKDB_MEMORY_LIMIT"
+
+
 class DuckDBStore(SqlStore):
     """Values, org units and audit in a DuckDB file (created if absent)."""
 
@@ -92,7 +97,8 @@ class DuckDBStore(SqlStore):
         if self.url != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            con = duckdb.connect(self.url)
+            # a cap makes big imports spill staged rows to disk instead of growing with the file
+            con = duckdb.connect(self.url, config={"memory_limit": os.environ.get(MEMORY_LIMIT_ENV, "1GB")})
         except duckdb.Error as exc:
             raise StoreError(f"无法打开数据库文件 {self.url}（可能正被另一个程序使用）：{exc}") from exc
         self._db = DuckDb(con)

@@ -67,13 +67,22 @@ def _temp_table(name: str, columns: Columns) -> str:
 # --- import merge -----------------------------------------------------------
 CREATE_STAGE = _temp_table("wj_stage", STAGE_COLUMNS)
 
+# Keys first with plain aggregates (they spill to disk on a huge import), then
+# the row lists for the few conflicting keys only.
 CONFLICTS = f"""
-SELECT {KEYS}, array_agg(coalesce(source_row, seq) ORDER BY seq), array_agg(value ORDER BY seq)
-FROM wj_stage
-GROUP BY {KEYS}
-HAVING count(DISTINCT value) > 1
-ORDER BY min(seq)
-LIMIT %(limit)s
+WITH bad AS (
+    SELECT {KEYS}, min(seq) AS first_seq
+    FROM wj_stage
+    GROUP BY {KEYS}
+    HAVING min(value) <> max(value)
+    ORDER BY first_seq
+    LIMIT %(limit)s
+)
+SELECT {", ".join(f"s.{c}" for c in KEY_COLUMNS)},
+       array_agg(coalesce(s.source_row, s.seq) ORDER BY s.seq), array_agg(s.value ORDER BY s.seq)
+FROM wj_stage s JOIN bad b ON {_on("s", "b")}
+GROUP BY {", ".join(f"s.{c}" for c in KEY_COLUMNS)}, b.first_seq
+ORDER BY b.first_seq
 """
 
 # One row per key (identical duplicates collapse to the first staged row),
