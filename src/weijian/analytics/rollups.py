@@ -105,7 +105,10 @@ def _as_operands(rows, by_element: dict[str, list[Operand]], codes: list[str]):
         parts.append(t.select("orgunit", "period", "value", operand=t.dataelement))
     options = sorted({operand_label(op) for c in codes for op in by_element[c] if op.option is not None})
     if options:
-        t = rows.mutate(operand=rows.dataelement.concat(ibis.literal("."), rows.option))
+        # label only the rows of elements asked for by option: concat is not free on millions of rows
+        split = sorted({op.element for c in codes for op in by_element[c] if op.option is not None})
+        t = rows.filter(rows.dataelement.isin(split))
+        t = t.mutate(operand=t.dataelement.concat(ibis.literal("."), t.option))
         t = t.filter(t.operand.isin(options))
         parts.append(t.select("orgunit", "period", "value", "operand"))
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
