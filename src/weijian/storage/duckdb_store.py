@@ -98,7 +98,7 @@ class DuckDBStore(SqlStore):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
             # a cap makes big imports spill staged rows to disk instead of growing with the file
-            con = duckdb.connect(self.url, config={"memory_limit": os.environ.get(MEMORY_LIMIT_ENV, "1GB")})
+            con = duckdb.connect(self.url, config={"memory_limit": os.environ.get(MEMORY_LIMIT_ENV, "4GB")})
         except duckdb.Error as exc:
             raise StoreError(f"无法打开数据库文件 {self.url}（可能正被另一个程序使用）：{exc}") from exc
         self._db = DuckDb(con)
