@@ -38,6 +38,7 @@ from synthetic import SyntheticSpec  # noqa: E402
 from weijian.expressions import BinOp, Neg, Number, Operand, operands, parse  # noqa: E402
 from weijian.model import MetadataPackage  # noqa: E402
 from weijian.model.periods import MONTHS_IN, Period  # noqa: E402
+from weijian.storage.duckdb_store import MEMORY_LIMIT_ENV  # noqa: E402
 
 IMPLEMENTATIONS = ("engine", "sql", "pandas")
 LEVELS = (1, 2, 3, 4)
@@ -155,6 +156,13 @@ def load_workload(con: duckdb.DuckDBPyConnection) -> tuple[SyntheticSpec, Worklo
 # -- a. the engine ------------------------------------------------------------------------------------
 
 
+def duckdb_settings() -> list[str]:
+    """Settings for the engine's and the SQL's connection: the store's memory cap
+    when WEIJIAN_DUCKDB_MEMORY_LIMIT is set (else DuckDB's default, 80 % of RAM)."""
+    limit = os.environ.get(MEMORY_LIMIT_ENV)
+    return ["SET enable_progress_bar = false"] + ([f"SET memory_limit = '{limit}'"] if limit else [])
+
+
 def run_engine(path: Path, workload: Workload) -> int:
     import ibis
 
@@ -162,7 +170,8 @@ def run_engine(path: Path, workload: Workload) -> int:
 
     con = ibis.duckdb.connect(str(path))
     try:
-        con.raw_sql("SET enable_progress_bar = false")
+        for setting in duckdb_settings():
+            con.raw_sql(setting)
         analytics = Analytics(con.table("datavalue"), con.table("orgunit"), workload.package)
         con.create_table("result_engine", analytics.bulk(list(LEVELS), workload.periods), overwrite=True)
         return con.con.execute("SELECT count(*) FROM result_engine").fetchone()[0]
@@ -285,6 +294,8 @@ def create_sql_maps(con: duckdb.DuckDBPyConnection, workload: Workload) -> None:
 
 def run_sql(path: Path, workload: Workload) -> int:
     with synthetic.connect(path) as con:
+        for setting in duckdb_settings():
+            con.execute(setting)
         create_sql_maps(con, workload)
         con.execute(sql_script(workload))
         return con.execute("SELECT count(*) FROM result_sql").fetchone()[0]
@@ -302,7 +313,6 @@ def load_values_pandas(con: duckdb.DuckDBPyConnection, workload: Workload):
     for column in ("dataelement", "orgunit", "option"):
         frame[column] = frame[column].astype("category")
     return frame
-
 
 
 def run_pandas(frame, con: duckdb.DuckDBPyConnection, workload: Workload) -> pd.DataFrame:
@@ -699,6 +709,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "benchmark": "rollups",
         "parameters": {**asdict(spec), "repeat": args.repeat, "pandas_values": args.pandas_values,
+                       "duckdb_memory_limit": os.environ.get(MEMORY_LIMIT_ENV, "DuckDB default (80% of RAM)"),
                        "levels": list(LEVELS), "periods": [p.id for p in synthetic.build_periods(spec)],
                        "tolerance": TOLERANCE},
         "machine": machine(),
