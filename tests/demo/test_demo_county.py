@@ -70,3 +70,11 @@ def test_same_seed_same_county():
     first = list(generate_values(package, profile, plan()))
     assert first == list(generate_values(package, profile, plan()))
     assert first != list(generate_values(package, profile, DemoPlan(2025, Period.parse("202503"), seed=8)))
+
+
+def test_diseases_follow_their_own_seasons(demo_workspace):
+    with Workspace.open(demo_workspace) as ws:
+        def cases(option, month):
+            return ws.value(f"CASES.{option}", "YL", f"2025{month:02d}") or Decimal(0)
+        assert cases("C_FLU", 1) > 2 * cases("C_FLU", 7)      # 流感 in winter
+        assert cases("C_HFMD", 5) > 2 * cases("C_HFMD", 11)   # 手足口病 in early summer

@@ -160,7 +160,8 @@ def _value(element, spec, ou, period, option, unit_scale, plan: DemoPlan, rng: r
     else:
         years = (period.start - Period.year_of(plan.first_year).start) / 12
         growth = (1 + float(spec.get("growth", 0.03))) ** years
-        season = _season(spec.get("season"), period)
+        # a disease's own season (流感 in winter, 手足口病 in early summer) beats the element's
+        season = _season(spec.get("option_season", {}).get(option) or spec.get("season"), period)
         value = float(spec.get("base", 50)) * unit_scale * growth * season * rng.uniform(0.9, 1.1)
     if option and "share_of" not in spec:
         value *= _options_share(spec, option)
