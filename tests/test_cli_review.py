@@ -55,3 +55,14 @@ def test_history_unknown_codes(ws):
     assert result.exit_code == 2 and "数据项编码“NOPE”不存在" in result.output
     result = run("approve", "-w", folder, "--ou", "NOPE", "--period", "202405")
     assert result.exit_code == 2 and "机构编码“NOPE”不存在" in result.output
+
+
+def test_archive_import_keeps_its_submission_date(ws, tmp_path):
+    folder, _ = ws
+    archive = tmp_path / "2024年4月档案.csv"
+    archive.write_text("dataelement,period,orgunit,value\nVACC_DOSES,202404,YL_ELX_WSY,80\n", encoding="utf-8")
+    assert run("import", "-w", folder, archive, "--recorded-at", "2024-05-08").exit_code == 0
+    [entry] = json.loads(run("history", "-w", folder, "--ou", "YL_ELX_WSY", "--json").stdout)
+    assert entry["changed_at"].startswith("2024-05-08")
+    bad = run("import", "-w", folder, archive, "--recorded-at", "五月八日")
+    assert bad.exit_code == 2

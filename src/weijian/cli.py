@@ -5,6 +5,7 @@ import getpass
 import json
 import shutil
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -59,13 +60,16 @@ def import_(
     workspace: WorkspaceOpt = Path("."),
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不写入")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出导入报告")] = False,
+    recorded_at: Annotated[Optional[datetime], typer.Option(
+        "--recorded-at", formats=["%Y-%m-%d", "%Y-%m-%d %H:%M"],
+        help="补录历史档案时的实际上报时间（影响及时率）；默认为现在")] = None,
 ):
     """导入数据（全部成功才写入）。Example: weijian import 2024年5月.csv -w 县卫健局"""
     with _open(workspace) as ws, Progress(TextColumn("导入"), BarColumn(), TextColumn("{task.completed} 行"),
                                           TimeElapsedColumn(), console=err, transient=True,
                                           disable=as_json) as progress:
         task = progress.add_task("import", total=None)
-        report = ws.import_files(files, dry_run=dry_run, user=_current_user(),
+        report = ws.import_files(files, dry_run=dry_run, user=_current_user(), recorded_at=recorded_at,
                                  progress=lambda n: progress.update(task, completed=n))
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
