@@ -1,44 +1,11 @@
-"""Drafting 工作总结: how figures, changes, dates and periods are written in Chinese."""
+"""Drafting 工作总结: how figures, changes, dates and periods are written in Chinese.
+
+The number-writing helpers live in ``weijian.reports.numbers`` (its ``__all__``
+is the list); they are re-exported here.
+"""
 from __future__ import annotations
 
-from weijian.reports.numbers import (
-    Change,
-    completion_rate,
-    completion_word,
-    describe_change,
-    format_change,
-    format_completion,
-    format_count,
-    format_date,
-    format_indicator_value,
-    format_month_day,
-    format_per_100k,
-    format_percent,
-    format_permille,
-    format_ratio,
-    format_wan_yi,
-    period_phrase,
-    rank_phrase,
-    until_phrase,
-)
+from weijian.reports import numbers
+from weijian.reports.numbers import *  # noqa: F403 - the public helpers, listed once in numbers.__all__
 
-__all__ = [
-    "Change",
-    "completion_rate",
-    "completion_word",
-    "describe_change",
-    "format_change",
-    "format_completion",
-    "format_count",
-    "format_date",
-    "format_indicator_value",
-    "format_month_day",
-    "format_per_100k",
-    "format_percent",
-    "format_permille",
-    "format_ratio",
-    "format_wan_yi",
-    "period_phrase",
-    "rank_phrase",
-    "until_phrase",
-]
+__all__ = list(numbers.__all__)
