@@ -39,6 +39,11 @@ class StoreError(WeijianError):
     """The store cannot do what was asked (locked, unreachable, wrong schema version)."""
 
 
+class ReportError(WeijianError):
+    """A report cannot be drafted: a broken template (file and line named), a
+    missing CJK font, LibreOffice failing (message in Chinese)."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong in user data, located as precisely as we can.
