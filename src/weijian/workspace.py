@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from weijian.exchange import ImportReport, export_values, import_files, make_tem
 from weijian.metadata import DEFAULT_PACKAGE, load_package
 from weijian.model import MetadataPackage
 from weijian.model.periods import Period
+from weijian.reports.draft import Draft, draft_report, write_report
 from weijian.storage import Store, open_store
 
 CONFIG_FILE = "weijian.yaml"
@@ -149,6 +150,21 @@ class Workspace:
             self._orgunit(ou)
         period_id = _period(period).id if period is not None else None
         return self.store.audit_history(dataelement=element, orgunit=ou, period=period_id)
+
+    # -- the 工作总结 ------------------------------------------------------------------
+    def report(self, period: str | Period, ou: str | None = None, *, template: str | Path | None = None,
+               today: date | None = None) -> Draft:
+        """Draft the work summary of ``ou`` (default the county) for ``period``:
+        the default 上半年 or 年度 template unless ``template`` names a copy."""
+        p = _period(period)
+        ou = ou or self.package.root().code
+        self._orgunit(ou)
+        return draft_report(self.analytics, self.package, p, ou, template=template, today=today,
+                            reporting=lambda: quality.completeness(self.analytics, self.subtree(ou), p))
+
+    def write_report(self, draft: Draft, path: str | Path, *, pdf: bool = False) -> list[Path]:
+        """Write .docx/.md/.html (by suffix) with its JSON sidecar, and a PDF when asked."""
+        return write_report(draft, path, pdf=pdf)
 
     # -- figures ------------------------------------------------------------------
     @property

@@ -22,6 +22,16 @@ def summary_period(last_month: Period) -> Period:
     return last_month.year_to_date()
 
 
+def latest_half_year(ws: Workspace) -> Period:
+    """The latest complete half-year of the demo's data: what its 工作总结 covers."""
+    manifest = yaml.safe_load((ws.folder / "demo_manifest.yaml").read_text(encoding="utf-8"))
+    last = Period.parse(str(manifest["last_month"]))
+    year, month = last.year, last.end_month
+    if month >= 12:
+        return Period.parse(f"{year}S2")
+    return Period.parse(f"{year}S1") if month >= 6 else Period.parse(f"{year - 1}S2")
+
+
 def demo_summary(ws: Workspace, console: Console) -> None:
     manifest = yaml.safe_load((ws.folder / "demo_manifest.yaml").read_text(encoding="utf-8"))
     period = summary_period(Period.parse(str(manifest["last_month"])))

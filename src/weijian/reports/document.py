@@ -117,10 +117,13 @@ class Document:
     appendix_title: str = "附表：数据来源"
     appendix: Table | None = None  # provenance of every figure, rendered after the signature
 
-    def facts(self) -> list[Fact]:
-        """Every fact in reading order, each once."""
+    def facts(self, text_only: bool = False) -> list[Fact]:
+        """Every fact in reading order, each once; ``text_only`` keeps those
+        printed in headings and paragraphs (not in tables and charts)."""
         seen: dict[str, Fact] = {}
         for block in self.blocks:
+            if text_only and not isinstance(block, (Heading, Paragraph)):
+                continue
             for run in _runs(block):
                 if run.fact is not None:
                     seen.setdefault(run.fact.id, run.fact)

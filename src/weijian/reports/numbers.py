@@ -43,6 +43,7 @@ __all__ = [
     "format_percent",
     "format_permille",
     "format_ratio",
+    "format_target",
     "format_wan_yi",
     "period_phrase",
     "rank_phrase",
@@ -209,6 +210,15 @@ def format_indicator_value(value: object, kind: str, decimals: int, unit: str | 
     if kind == "plain":
         return f"{_fixed(_dec(value), decimals)}{unit or ''}"
     raise ValueError(f"未知的指标类型“{kind}”：应为 {'、'.join(INDICATOR_KINDS)}")
+
+
+def format_target(value: object, kind: str | None, decimals: int) -> str:
+    """A target as documents state it, without trailing zeros: "90%", "107",
+    "6.6‰" (at most the indicator's ``decimals``)."""
+    number = _dec(value, "目标值")
+    exponent = number.normalize().as_tuple().exponent
+    shown = min(decimals, max(0, -exponent)) if isinstance(exponent, int) else decimals
+    return format_indicator_value(number, kind or "plain", shown)
 
 
 # -- changes -----------------------------------------------------------------------

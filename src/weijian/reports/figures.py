@@ -1,0 +1,82 @@
+"""The figures a report reads, fetched in bulk and cached.
+
+A template asks for one figure at a time; asking the engine one query per
+figure would take seconds per section. ``FigureSource`` fetches every
+indicator for the report's unit and its children in one query per period,
+then answers from memory; anything else (an element, another unit) is
+fetched on first use and cached too.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from weijian.analytics import Analytics, Result
+from weijian.analytics.rollups import operand_label
+from weijian.analytics.selection import OrgUnitSelection
+from weijian.analytics.rounding import to_decimal
+from weijian.expressions import operands as expression_operands, parse
+from weijian.model import MetadataPackage
+from weijian.model.periods import Period
+
+
+class FigureSource:
+    def __init__(self, analytics: Analytics, package: MetadataPackage):
+        self.analytics = analytics
+        self.package = package
+        self._results: dict[tuple[str, str, str], Result] = {}
+        self._inputs: dict[tuple[str, str, str], dict[str, Decimal | None]] = {}
+        self.queries = 0  # engine round trips, for the benchmark
+
+    # -- results ------------------------------------------------------------------
+    def prefetch(self, codes: list[str], orgunits: list[str], period: Period) -> None:
+        wanted = [c for c in dict.fromkeys(codes) if any((c, ou, period.id) not in self._results for ou in orgunits)]
+        if not wanted:
+            return
+        self.queries += 1
+        for (code, ou), result in self.analytics.figures(wanted, orgunits, period).items():
+            self._results[(code, ou, period.id)] = result
+
+    def result(self, code: str, ou: str, period: Period) -> Result:
+        key = (code, ou, period.id)
+        if key not in self._results:
+            self.prefetch([code], [ou], period)
+        return self._results[key]
+
+    def results(self, code: str, orgunits: list[str], period: Period) -> list[Result]:
+        self.prefetch([code], orgunits, period)
+        return [self._results[(code, ou, period.id)] for ou in orgunits]
+
+    # -- inputs (the element values an indicator came from) ---------------------------
+    def inputs(self, code: str, ou: str, period: Period) -> dict[str, Decimal | None]:
+        """Element operand → rolled-up value for the indicator ``code``."""
+        key = (code, ou, period.id)
+        if key in self._inputs:
+            return self._inputs[key]
+        indicator = self.package.indicators.get(code)
+        if indicator is None:
+            return {}
+        labels = sorted({operand_label(op) for side in (indicator.numerator, indicator.denominator)
+                         for op in expression_operands(parse(side))})
+        if not labels:
+            self._inputs[key] = {}
+            return {}
+        self.queries += 1
+        table = self.analytics.table(labels, OrgUnitSelection.of_codes(self.package, [ou]), [period])
+        values: dict[str, Decimal | None] = {label: None for label in labels}
+        if table is not None:
+            for row in table.execute().itertuples(index=False):
+                values[row.code] = to_decimal(row.value)
+        self._inputs[key] = values
+        return values
+
+    # -- monthly series (trend charts) -------------------------------------------------
+    def monthly(self, code: str, ou: str, year: int, last_month: int) -> list[Decimal | None]:
+        """The value of ``code`` for each month 1..last_month of ``year``."""
+        months = [Period.parse(f"{year}{m:02d}") for m in range(1, last_month + 1)]
+        self.queries += 1
+        table = self.analytics.table([code], OrgUnitSelection.of_codes(self.package, [ou]), months)
+        found: dict[str, Decimal | None] = {}
+        if table is not None:
+            for row in table.execute().itertuples(index=False):
+                found[row.period] = to_decimal(row.value)
+        return [found.get(month.id) for month in months]
