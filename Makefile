@@ -5,7 +5,12 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 DEMO_DIR ?= 演示县
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean fonts pdf-tools
+
+# Debian packages, installed only when missing: a CJK font so charts never
+# show tofu (fonts-noto-cjk); LibreOffice and poppler for `weijian report --pdf`.
+SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
+APT_INSTALL = $(SUDO) sh -c 'apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$$@" >/dev/null' apt
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +24,16 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-demo: $(VENV)/.installed
+fonts:
+	@fc-list :lang=zh family 2>/dev/null | grep -q . || $(APT_INSTALL) fonts-noto-cjk fontconfig
+
+pdf-tools: fonts
+	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || $(APT_INSTALL) libreoffice-writer-nogui poppler-utils
+
+demo: $(VENV)/.installed fonts
 	$(BIN)/weijian demo $(DEMO_DIR) --force
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test fonts
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 

@@ -59,7 +59,9 @@ class ReportContext:
         self.blocks: dict[str, Table | Chart] = {}
         unit = package.orgunits[ou]
         self.ou_name = unit.name
-        self.scope = "全" + (unit.name[-1] if unit.name[-1] in "县区市省" else "县")
+        self.scope = "全" + (unit.name[-1] if unit.name[-1] in "县区市省乡镇" else "县")
+        # a county's summary is the 卫生健康局's; a 乡镇's is its 卫生院's
+        self.organ = f"{unit.name}卫生院" if unit.name[-1] in "乡镇" else f"{unit.name}卫生健康局"
 
     # -- variables every template sees -------------------------------------------------------
     def variables(self) -> dict:
@@ -67,7 +69,7 @@ class ReportContext:
         annual = p.kind == "year"
         return {
             "ou": self.ou, "ou_name": self.ou_name, "county": self.ou_name, "scope": self.scope,
-            "organ": f"{self.ou_name}卫生健康局", "period": p, "year": p.year, "annual": annual,
+            "organ": self.organ, "period": p, "year": p.year, "annual": annual,
             "months": period_phrase(p), "half": "全年" if annual else period_phrase(p, "half"),
             "until": until_phrase(p), "next": "下一年" if annual else "下半年",
             "next_year": p.year + 1, "time_progress": Decimal(p.end_month * 100) / 12, "today": self.today,
@@ -287,8 +289,11 @@ class ReportContext:
         names = [d.figure.name for _, d in chosen]
         values = [round_half_up(d.value, 2) for _, d in chosen]
         png = chart_drawing.progress_chart(caption, names, values, float(self.variables()["time_progress"]))
-        facts = [self.book.record(f"{v}%", "chart", code=c, name=f"{d.figure.name}完成率", ou=unit,
-                                  period=p.id, value=d.value) for (c, d), v in zip(chosen, values)]
+        facts = [self.book.record(f"{v:.2f}%", "completion", code=c, name=f"{d.figure.name}完成率", ou=unit,
+                                  ou_name=self.package.orgunits[unit].name, period=p.id, value=d.value, unit="%",
+                                  inputs={"累计完成": self.year_to_date_value(d.figure.result),
+                                          "年度目标任务": d.figure.result.target})
+                 for (c, d), v in zip(chosen, values)]
         return Chart(self._caption("图", caption), png, facts=facts)
 
     def _cell(self, text: str) -> list[Run]:

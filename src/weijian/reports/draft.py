@@ -87,7 +87,7 @@ def draft_report(analytics: Analytics, package: MetadataPackage, period: Period,
     meta, body = parse_front_matter(text, path.name)
     blocks = parse_outline(body, book, context.blocks)
     document = Document(title=str(meta["title"]).strip(), blocks=blocks,
-                        signature=str(meta.get("signature") or f"{context.ou_name}卫生健康局"),
+                        signature=str(meta.get("signature") or context.organ),
                         date=document_date(meta, context.today))
     facts = document.facts()
     _fill_inputs(figures, package, facts)
@@ -193,7 +193,7 @@ def write_report(draft: Draft, path: str | Path, *, pdf: bool = False) -> list[P
     elif suffix == ".md":
         from weijian.reports.markdown_render import render_markdown
         images = path.with_name(path.stem + "_图")
-        path.write_text(render_markdown(draft.document, images), encoding="utf-8")
+        path.write_text(render_markdown(draft.document, images, markdown_dir=path.parent), encoding="utf-8")
     elif suffix in (".html", ".htm"):
         from weijian.reports.html_render import render_html
         path.write_text(render_html(draft.document), encoding="utf-8")

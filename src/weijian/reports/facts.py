@@ -184,7 +184,13 @@ class Change:
 
     @property
     def value(self) -> Decimal | None:
-        return self.figure.result.change
+        """For rates, the difference of the two values as printed (88.69% −
+        89.07% = 0.38个百分点, never 0.37 from unrounded values), so a reader
+        re-doing the subtraction gets the printed figure."""
+        r = self.figure.result
+        if r.change is None or r.change_unit == "%":
+            return r.change
+        return round_half_up(r.value, r.decimals) - round_half_up(r.previous, r.decimals)
 
     def __bool__(self) -> bool:
         return self.value is not None
@@ -207,8 +213,8 @@ class Change:
         r = self.figure.result
         if r.change is None:
             return ""  # a clause, not a sentence: left out quietly
-        text = describe_change(r.change, r.change_unit, self.decimals, self.basis)
-        fields = self.figure._fields(r.change)
+        text = describe_change(self.value, r.change_unit, self.decimals, self.basis)
+        fields = self.figure._fields(self.value)
         fields.update(unit=r.change_unit, inputs={"本期": r.value, "去年同期": r.previous},
                       name=f"{r.name}同比")
         return self.figure._book.mark(text, "change", **fields)

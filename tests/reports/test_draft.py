@@ -1,0 +1,293 @@
+"""The drafted 工作总结 of the demo county: structure, wording, and every
+figure re-computed through the engine from the JSON sidecar."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from weijian import Workspace
+from weijian.analytics import round_half_up
+from weijian.model.periods import Period
+from weijian.reports.document import Chart, Heading, Paragraph, Table
+from weijian.reports.facts import BLOCK_OPEN, FACT_OPEN, MISSING
+
+PRIVATE = re.compile(f"[{FACT_OPEN}-{BLOCK_OPEN}\ue004]")
+
+
+@pytest.fixture(scope="module")
+def ws(demo_workspace):
+    workspace = Workspace.open(demo_workspace)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture(scope="module")
+def half(ws):
+    return ws.report("2026S1", today=date(2026, 7, 6))
+
+
+@pytest.fixture(scope="module")
+def written(ws, half, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    paths = ws.write_report(half, folder / "上半年工作总结.docx")
+    return paths
+
+
+def headings(document, level):
+    return [b.text for b in document.blocks if isinstance(b, Heading) and b.level == level]
+
+
+def body_text(document) -> str:
+    return "\n".join(b.text for b in document.blocks if isinstance(b, (Heading, Paragraph)))
+
+
+# -- structure and register -------------------------------------------------------------
+
+
+def test_the_examples_structure(half):
+    doc = half.document
+    assert doc.title == "沅陵县卫生健康局2026年上半年工作总结及下半年工作计划"
+    assert headings(doc, 1) == ["一、上半年工作完成情况", "二、存在问题", "三、下半年工作安排"]
+    lead = doc.blocks[0]
+    assert isinstance(lead, Paragraph) and lead.text.endswith("现将上半年工作情况总结如下：")
+    sections = headings(doc, 2)
+    for domain in ("医疗服务", "基本公共卫生", "重大疾病防控", "妇幼健康", "中医药", "卫生监督", "健康扶贫",
+                   "人口监测", "爱国卫生"):
+        assert any(domain in s for s in sections), domain
+    assert sections[0] == "（一）医疗服务能力稳步提升"
+    assert doc.signature == "沅陵县卫生健康局" and doc.date == date(2026, 7, 6)
+
+
+def test_sections_open_with_a_bold_clause_then_numbered_points(half):
+    blocks = half.document.blocks
+    first_section = next(i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.level == 2)
+    paragraph = blocks[first_section + 1]
+    assert paragraph.runs[0].bold and paragraph.runs[0].text.endswith("。")
+    assert "一是" in paragraph.text and "二是" in paragraph.text
+
+
+def test_no_marker_or_placeholder_is_left(half):
+    text = body_text(half.document)
+    assert not PRIVATE.search(text)
+    for block in half.document.blocks:
+        if isinstance(block, Table):
+            for row in block.rows:
+                for cell in row:
+                    assert not any(PRIVATE.search(run.text) for run in cell)
+    for bad in ("None", "nan", "，，", "，。", "（）", "{{", "}}"):
+        assert bad not in text, bad
+
+
+def test_problems_are_drafted_from_the_data(ws, half):
+    text = body_text(half.document)
+    problems = text.split("二、存在问题")[1].split("三、")[0]
+    assert "一是部分指标未达到年度目标要求。" in problems
+    # every "X为v，低于t的目标要求" is true of the data
+    for name, value, word, target in re.findall(r"([^；。]+?)为([\d.]+)[%‰]?，(低于|高于)([\d.]+)[%‰]?的目标要求",
+                                                problems):
+        value, target = Decimal(value), Decimal(target)
+        assert (value < target) if word == "低于" else (value > target), name
+    # the demo's lagging 乡镇 are named, and the late reports counted
+    lagging = {ws.package.orgunits[c].name for c in ("YL_JMX", "YL_HC", "YL_BR")}
+    assert all(name in problems for name in lagging)
+    assert "迟报" in problems
+
+
+def test_plans_answer_the_problems(half):
+    text = body_text(half.document)
+    plans = text.split("三、下半年工作安排")[1]
+    assert "排名靠后的乡镇开展专项督导" in plans
+    assert "统筹做好其他各项工作" in headings(half.document, 2)[-1]
+
+
+def test_tables_and_charts_are_placed(half):
+    tables = [b for b in half.document.blocks if isinstance(b, Table)]
+    charts = [b for b in half.document.blocks if isinstance(b, Chart)]
+    assert [t.caption[:2] for t in tables] == ["表1", "表2"]
+    assert [c.caption[:2] for c in charts] == ["图1", "图2", "图3"]
+    assert all(c.png.startswith(b"\x89PNG") for c in charts)
+    township = tables[0]
+    assert len(township.rows) == 21  # every 乡镇, not 县直
+
+
+# -- every figure traceable and correct ---------------------------------------------------
+
+
+def printed_number(text: str) -> tuple[Decimal, Decimal, int]:
+    """(number, multiplier, decimals) of a printed figure: "163.97万" → (163.97, 10000, 2)."""
+    match = re.search(r"(\d+(?:\.(\d+))?)(万|亿)?", text)
+    assert match, text
+    multiplier = {"万": Decimal(10000), "亿": Decimal(100000000), None: Decimal(1)}[match.group(3)]
+    return Decimal(match.group(1)), multiplier, len(match.group(2) or "")
+
+
+def same(printed: str, value: Decimal | None) -> bool:
+    number, multiplier, decimals = printed_number(printed)
+    return value is not None and round_half_up(Decimal(value) / multiplier, decimals) == number
+
+
+def test_every_figure_is_recomputed_through_the_engine(ws, half, written):
+    sidecar = json.loads(written[1].read_text(encoding="utf-8"))
+    figures = sidecar["figures"]
+    assert len(figures) == len(half.facts) > 200
+    analytics, package = ws.analytics, ws.package
+    # one engine query per period for every code and unit printed in it
+    wanted: dict[str, tuple[set, set]] = {}
+    for fig in figures:
+        if fig["code"] and fig["code"] != "REPORTING" and fig["kind"] != "count":
+            codes, units = wanted.setdefault(fig["period"], (set(), set()))
+            codes.add(fig["code"])
+            units.add(fig["ou"])
+    results = {}
+    for period, (codes, units) in wanted.items():
+        for (code, ou), result in analytics.figures(sorted(codes), sorted(units), Period.parse(period)).items():
+            results[(code, ou, period)] = result
+    checked = 0
+    for fig in figures:
+        kind, code, ou, period = fig["kind"], fig["code"], fig["ou"], fig["period"]
+        if code == "REPORTING":
+            rates = ws.reporting(ou, period).total()
+            expected = {"报表及时率": rates.timely_rate, "报表上报率": rates.reporting_rate,
+                        "迟报报表份数": rates.reported - rates.timely,
+                        "未报报表份数": rates.expected - rates.reported}[fig["name"]]
+            assert same(fig["text"], expected), fig
+        elif kind in ("value", "numerator", "denominator", "change", "completion", "chart") and code:
+            result = results[(code, ou, period)]
+            expected = {"value": result.value, "chart": result.value, "numerator": result.numerator,
+                        "denominator": result.denominator, "change": result.change,
+                        "completion": result.completion}[kind]
+            if kind == "change" and result.change_unit != "%":
+                # a difference of rates is taken between the values as printed
+                expected = round_half_up(result.value, result.decimals) - round_half_up(result.previous,
+                                                                                         result.decimals)
+            if kind == "change":
+                word = "增长" if result.change_unit == "%" else "上升"
+                rounded = round_half_up(expected, 2)
+                assert (word in fig["text"]) == (rounded > 0) and ("下降" in fig["text"]) == (rounded < 0), fig
+                expected = abs(expected)
+            assert same(fig["text"], expected), fig
+        elif kind == "rank":
+            parent = package.orgunits[ou].parent
+            siblings = [c.code for c in package.children(parent) if c.type == "乡镇"]
+            ranked = analytics.query(code, siblings, Period.parse(period), rank=True)
+            assert f"第{next(r.rank for r in ranked if r.ou == ou)}位" in fig["text"], fig
+        elif kind == "target":
+            target = results[(code, ou, period)].target
+            assert same(fig["text"], target), fig
+        elif kind == "difference":
+            first, second = (Decimal(str(v)) for v in fig["inputs"].values())
+            gap = Decimal(str(fig["value"]))
+            assert abs(first - second) == gap and same(fig["text"], gap), fig
+        elif kind == "count":
+            assert int(fig["text"]) == len(fig["inputs"]) and all(v > 0 for v in fig["inputs"].values()), fig
+        else:
+            pytest.fail(f"unchecked figure {fig}")
+        checked += 1
+    assert checked == len(figures)
+
+
+def test_indicator_figures_carry_their_inputs(half):
+    rate = next(f for f in half.facts if f.code == "HTN_STD_RATE" and f.kind == "value" and f.ou == "YL")
+    assert set(rate.inputs) == {"HTN_MANAGED", "HTN_STANDARD_MANAGED"} or len(rate.inputs) == 2
+    assert rate.formula and "÷" in rate.formula and "× 100%" in rate.formula
+    assert rate.query == "weijian query HTN_STD_RATE --ou YL --period 2026S1"
+
+
+def test_parts_add_up_to_their_totals(half):
+    facts = {(f.code, f.kind): f for f in half.facts if f.ou == "YL"}
+    total = facts[("CASES_TOTAL", "value")].value
+    parts = sum(facts[(c, "value")].value for c in ("CASES_CLASS_B", "CASES_CLASS_C")
+                if (c, "value") in facts)
+    assert parts <= total
+    assert facts[("CASES_CLASS_A", "value")].value + parts == total if ("CASES_CLASS_A", "value") in facts else True
+    boys = facts[("LIVE_BIRTHS.MALE", "value")].value
+    girls = facts[("LIVE_BIRTHS.FEMALE", "value")].value
+    assert boys + girls == facts[("LIVE_BIRTHS_TOTAL", "value")].value
+    ratio = facts[("SEX_RATIO_AT_BIRTH", "value")]
+    assert ratio.text == f"{round_half_up(boys * 100 / girls, 2):.2f}"
+
+
+def test_rates_match_their_printed_numerator_and_denominator(half):
+    for fact in half.facts:
+        if fact.kind == "value" and fact.numerator is not None and fact.denominator and fact.unit == "%":
+            assert fact.text == f"{round_half_up(fact.numerator * 100 / fact.denominator, 2):.2f}%", fact
+
+
+def test_appendix_lists_every_figure_of_the_text(half):
+    appendix = half.document.appendix
+    in_text = half.document.facts(text_only=True)
+    assert len(appendix.rows) == len(in_text)
+    assert appendix.header[:3] == ["序号", "文中数字", "指标或数据项"]
+    assert appendix.rows[0][1][0].text == in_text[0].text
+
+
+# -- the annual summary -------------------------------------------------------------------------
+
+
+def test_annual_summary_uses_its_own_template(ws):
+    draft = ws.report("2025", today=date(2026, 1, 8))
+    doc = draft.document
+    assert doc.title == "沅陵县卫生健康局2025年度工作总结"
+    assert headings(doc, 1) == ["一、主要工作完成情况", "二、存在问题", "三、2026年工作计划"]
+    assert "全年" in body_text(doc)
+    assert not PRIVATE.search(body_text(doc))
+
+
+# -- the written files ----------------------------------------------------------------------
+
+
+def test_docx_is_written_to_gbt_9704(written):
+    from docx import Document as open_docx
+    from docx.shared import Mm
+
+    docx = open_docx(str(written[0]))
+    section = docx.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
+                                  section.right_margin)] == [37, 35, 28, 26]
+    assert section.page_width - section.left_margin - section.right_margin == Mm(156)
+    title = docx.paragraphs[0]
+    assert title.text.startswith("沅陵县卫生健康局2026年上半年")
+    assert "方正小标宋简体" in title.runs[0]._r.xml
+    assert len(docx.inline_shapes) == 3
+    assert "PAGE" in section.footer._element.xml and "PAGE" in section.even_page_footer._element.xml
+    body = next(p for p in docx.paragraphs if p.text.startswith("2026年上半年，"))
+    assert 'w:firstLineChars="200"' in body._p.xml and "仿宋_GB2312" in body._p.xml
+
+
+def test_sidecar_names_every_figure(written, half):
+    sidecar = json.loads(written[1].read_text(encoding="utf-8"))
+    assert sidecar["period"] == "2026S1" and sidecar["ou"] == "YL"
+    first = sidecar["figures"][0]
+    assert {"id", "text", "kind", "code", "name", "ou", "period", "value", "numerator", "denominator", "formula",
+            "inputs", "query"} <= set(first)
+
+
+@pytest.mark.parametrize("suffix", [".md", ".html"])
+def test_markdown_and_html_from_the_same_tree(ws, half, tmp_path, suffix):
+    paths = ws.write_report(half, tmp_path / f"总结{suffix}")
+    text = paths[0].read_text(encoding="utf-8")
+    assert "存在问题" in text and half.facts[0].text in text
+    assert paths[1].suffix == ".json"
+
+
+def test_pdf_of_the_demo_report_is_a4_with_text_on_every_page(written):
+    import shutil
+    import subprocess
+
+    from weijian.reports.pdf import convert_to_pdf, libreoffice_path
+
+    if libreoffice_path() is None or shutil.which("pdftotext") is None:
+        pytest.skip("未安装 LibreOffice 或 poppler-utils（.ci/run 会安装）")
+    pdf = convert_to_pdf(written[0], written[0].with_suffix(".pdf"))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert "A4" in info and pages >= 5
+    for page in range(1, pages + 1):
+        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert text.strip(), f"第 {page} 页没有文字"
