@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from weijian.analytics import round_half_up
+from weijian.cli_ledger import ledger_app
 from weijian.errors import MetadataError, WeijianError
 from weijian.model.periods import Period
 from weijian.workspace import Workspace
@@ -297,12 +298,41 @@ def _fmt(value, unit: str = "") -> str:
 
 
 @app.command()
+def report(
+    period: Annotated[str, typer.Option("--period", help="期间，如 2026S1（上半年）、2025（全年）")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出文件：.docx、.md 或 .html")] = None,
+    ou: Annotated[Optional[str], typer.Option("--ou", help="机构编码，默认全县")] = None,
+    template: Annotated[Optional[Path], typer.Option("--template", help="自定义模板文件（.md.j2）")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF")] = False,
+    on: Annotated[Optional[str], typer.Option("--date", help="落款日期，如 2026-07-05（默认今天）")] = None,
+    workspace: WorkspaceOpt = Path("."),
+):
+    """起草工作总结（GB/T 9704 Word 文档，附数据来源）。Example: weijian report --period 2026S1 -o 上半年工作总结.docx"""
+    with _open(workspace) as ws:
+        try:
+            today = datetime.strptime(on, "%Y-%m-%d").date() if on else None
+        except ValueError:
+            _fail(WeijianError(f"--date 应为 2026-07-05 这样的日期，而不是“{on}”"))
+        try:
+            with err.status("正在起草工作总结……"):
+                draft = ws.report(period, ou, template=template, today=today)
+                path = output or Path(f"{draft.document.title}.docx")
+                written = ws.write_report(draft, path, pdf=pdf)
+        except WeijianError as error:
+            _fail(error)
+    console.print(f"已起草：{written[0]}（{draft.document.title}）")
+    console.print(f"文中数字 {len(draft.facts)} 个，来源见 {written[1]} 和文末附表")
+    for extra in written[2:]:
+        console.print(f"PDF：{extra}")
+
+
+@app.command()
 def demo(
     folder: Annotated[Path, typer.Argument(help="演示工作区目录")] = Path("演示县"),
     force: Annotated[bool, typer.Option("--force", help="目录已存在时删除重建")] = False,
 ):
     """生成演示县工作区并打印汇总。Example: weijian demo"""
-    from weijian.demo import build_demo, demo_summary  # the generator is only needed here
+    from weijian.demo import build_demo, demo_summary, latest_half_year  # only needed here
 
     if force and (folder / "demo_manifest.yaml").exists():
         shutil.rmtree(folder)  # only a folder that an earlier demo made
@@ -314,6 +344,17 @@ def demo(
         ws = build_demo(folder, progress=lambda done, total: progress.update(task, completed=done, total=total))
     with ws:
         demo_summary(ws, console)
+        half = latest_half_year(ws)
+        try:
+            with err.status(f"正在起草{half.label}工作总结……"):
+                draft = ws.report(half)
+                written = ws.write_report(draft, folder / f"{draft.document.title}.docx")
+        except WeijianError as error:
+            _fail(error)
+        console.print(f"工作总结初稿：{written[0]}（文中数字 {len(draft.facts)} 个，来源见 {written[1].name}）")
+
+
+app.add_typer(ledger_app, name="ledger")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -39,6 +39,15 @@ class StoreError(WeijianError):
     """The store cannot do what was asked (locked, unreachable, wrong schema version)."""
 
 
+class LedgerError(WeijianError, ValueError):
+    """A work-ledger item that cannot be stored or a bad ledger call (message in
+    Chinese). ``errors`` lists (field, code, message) for each problem found."""
+
+    def __init__(self, message: str, errors: list[tuple[str, str, str]] | None = None):
+        self.errors = errors or []
+        super().__init__(message)
+
+
 class ReportError(WeijianError):
     """A report cannot be drafted: a broken template (file and line named), a
     missing CJK font, LibreOffice failing (message in Chinese)."""

@@ -20,6 +20,7 @@ from weijian import quality
 from weijian.analytics import Analytics, Result
 from weijian.errors import NotFoundError, WeijianError
 from weijian.exchange import ImportReport, export_values, import_files, make_template
+from weijian.ledger import Ledger
 from weijian.metadata import DEFAULT_PACKAGE, load_package
 from weijian.model import MetadataPackage
 from weijian.model.periods import Period
@@ -160,11 +161,17 @@ class Workspace:
         ou = ou or self.package.root().code
         self._orgunit(ou)
         return draft_report(self.analytics, self.package, p, ou, template=template, today=today,
-                            reporting=lambda: quality.completeness(self.analytics, self.subtree(ou), p))
+                            reporting=lambda: quality.completeness(self.analytics, self.subtree(ou), p),
+                            ledger=self.ledger)
 
     def write_report(self, draft: Draft, path: str | Path, *, pdf: bool = False) -> list[Path]:
         """Write .docx/.md/.html (by suffix) with its JSON sidecar, and a PDF when asked."""
         return write_report(draft, path, pdf=pdf)
+
+    @property
+    def ledger(self) -> Ledger:
+        """The work ledger (工作台账) kept in this workspace's store."""
+        return Ledger(self.store, self.package)
 
     # -- figures ------------------------------------------------------------------
     @property

@@ -11,6 +11,7 @@ import pytest
 
 from weijian import Workspace
 from weijian.analytics import round_half_up
+from weijian.ledger import period_bounds
 from weijian.model.periods import Period
 from weijian.reports.document import Chart, Heading, Paragraph, Table
 from weijian.reports.facts import BLOCK_OPEN, FACT_OPEN, MISSING
@@ -138,7 +139,7 @@ def test_every_figure_is_recomputed_through_the_engine(ws, half, written):
     # one engine query per period for every code and unit printed in it
     wanted: dict[str, tuple[set, set]] = {}
     for fig in figures:
-        if fig["code"] and fig["code"] != "REPORTING" and fig["kind"] != "count":
+        if fig["code"] and fig["code"] != "REPORTING" and fig["kind"] not in ("count", "ledger"):
             codes, units = wanted.setdefault(fig["period"], (set(), set()))
             codes.add(fig["code"])
             units.add(fig["ou"])
@@ -182,12 +183,55 @@ def test_every_figure_is_recomputed_through_the_engine(ws, half, written):
             first, second = (Decimal(str(v)) for v in fig["inputs"].values())
             gap = Decimal(str(fig["value"]))
             assert abs(first - second) == gap and same(fig["text"], gap), fig
+        elif kind == "ledger":
+            check_ledger_figure(ws, fig)
         elif kind == "count":
             assert int(fig["text"]) == len(fig["inputs"]) and all(v > 0 for v in fig["inputs"].values()), fig
         else:
             pytest.fail(f"unchecked figure {fig}")
         checked += 1
     assert checked == len(figures)
+
+
+def check_ledger_figure(ws, fig):
+    """A ledger figure is what the ledger gives for its domain, kind and unit
+    over the period and the unit's subtree, and the sum of its entries."""
+    value = Decimal(str(fig["value"]))
+    period = Period.parse(fig["period"])
+    _, first, second, unit = (fig["code"].split(":") + [""])[:4]
+    if first == "project":
+        project = ws.ledger.get("project", int(second))
+        if unit == "investment":
+            assert value == project.investment * 10000, fig
+        else:
+            assert value == ws.ledger.project_status(project.id, period_bounds(period)[1]).percent, fig
+        return
+    subtree = ws.subtree(fig["ou"])
+    if second == "发文":
+        documents = ws.ledger.documents(*period_bounds(period), subtree, None if first == "全部" else first)
+        assert value == len(documents) == len(fig["inputs"]), fig
+        return
+    summary = ws.ledger.summarize_period(period, subtree, domain=first, kind=second)
+    if unit == "项":
+        assert value == len(summary.entries) == len(fig["inputs"]), fig
+    else:
+        assert value == summary.totals[unit] == sum(Decimal(str(v)) for v in fig["inputs"].values()), fig
+        assert len(fig["inputs"]) == len(summary.sources[unit])
+    assert same(fig["text"], value), fig
+
+
+def test_each_section_tells_the_work_done_from_the_ledger(half):
+    """Issue #10: every domain section has sentences drawn from the ledger;
+    the documents issued and the projects' progress are stated."""
+    blocks = half.document.blocks
+    end = next(i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.text == "二、存在问题")
+    sections = [i for i, b in enumerate(blocks[:end]) if isinstance(b, Heading) and b.level == 2]
+    assert len(sections) >= 9
+    for i in sections:
+        assert any(r.fact and r.fact.kind == "ledger" for r in blocks[i + 1].runs), blocks[i].text
+    text = body_text(half.document)
+    assert re.search(r"印发《[^》]+》.*等文件\d+份", text)
+    assert re.search(r"已完成总工程量的\d+(\.\d+)?%", text) and "投入使用" in text
 
 
 def test_indicator_figures_carry_their_inputs(half):
@@ -242,14 +286,13 @@ def test_annual_summary_uses_its_own_template(ws):
 
 def test_docx_is_written_to_gbt_9704(written):
     from docx import Document as open_docx
-    from docx.shared import Mm
 
     docx = open_docx(str(written[0]))
     section = docx.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
                                   section.right_margin)] == [37, 35, 28, 26]
-    assert section.page_width - section.left_margin - section.right_margin == Mm(156)
+    assert round(section.page_width.mm - section.left_margin.mm - section.right_margin.mm) == 156
     title = docx.paragraphs[0]
     assert title.text.startswith("沅陵县卫生健康局2026年上半年")
     assert "方正小标宋简体" in title.runs[0]._r.xml

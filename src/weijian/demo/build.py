@@ -1,6 +1,8 @@
 """``weijian demo``: a workspace with a synthetic county, imported through the
 real import path month by month (each month's reports arrive before their due
-day, a few late), plus a manifest of the problems planted in it."""
+day, a few late), plus a manifest of the problems planted in it. Its work
+ledger (工作台账) is written to an Excel workbook and imported through the
+ledger importer, as a bureau would."""
 from __future__ import annotations
 
 import csv
@@ -11,6 +13,9 @@ from pathlib import Path
 import yaml
 
 from weijian.demo.generate import DemoPlan, generate_values
+from weijian.demo.ledger import demo_ledger
+from weijian.exchange.ledger_io import import_ledger, write_ledger_items
+from weijian.ledger import Ledger
 from weijian.metadata import DEFAULT_PACKAGE
 from weijian.model.periods import Period
 from weijian.storage.base import VALUE_COLUMNS
@@ -18,6 +23,7 @@ from weijian.workspace import Workspace
 
 PROFILE_FILE = "demo_profile.yaml"
 DATA_DIR = "演示数据"
+LEDGER_FILE = "工作台账.xlsx"
 MANIFEST = "demo_manifest.yaml"
 DUE_DAY = 10
 LATE_REPORTS = 3
@@ -50,8 +56,13 @@ def build_demo(folder: str | Path, *, last_month: str | Period | None = None, me
             raise RuntimeError("演示数据导入失败：\n" + report.describe_zh())
         created += report.summary.created
         done += report.rows_read
+    ledger_file = write_ledger_items(folder / DATA_DIR / LEDGER_FILE,
+                                     demo_ledger(ws.package, plan.first_year, end, seed=seed), ws.package)
+    ledger_report = import_ledger(Ledger(ws.store, ws.package), ledger_file, user="demo")
+    if not ledger_report.ok:
+        raise RuntimeError("演示工作台账导入失败：\n" + ledger_report.describe_zh())
     manifest = {"last_month": end.id, "seed": seed, "lagging": list(plan.lagging), "planted": plan.planted,
-                "values": created}
+                "values": created, "ledger": dict(ledger_report.created)}
     (folder / MANIFEST).write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return ws
 

@@ -31,6 +31,7 @@ from weijian.reports.figures import FigureSource
 from weijian.reports.numbers import format_target, period_phrase, until_phrase
 from weijian.reports.runs import split_runs
 from weijian.reports.wording import chinese_number, tidy_paragraph
+from weijian.reports.work import WorkWriter
 
 TOWNSHIP_TYPES = ("乡镇", "街道")
 
@@ -55,7 +56,11 @@ class ReportContext:
         self.book = book
         self.today = today
         self._reporting = reporting  # callable() -> quality Completeness, or None
-        self.ledger = ledger
+        self.work_writer = None
+        if ledger is not None:
+            depth = len(package.orgunits[ou].path)
+            subtree = [u.code for u in package.orgunits.values() if u.path[:depth] == package.orgunits[ou].path]
+            self.work_writer = WorkWriter(ledger, period, subtree, book, ou, package.orgunits[ou].name)
         self.blocks: dict[str, Table | Chart] = {}
         unit = package.orgunits[ou]
         self.ou_name = unit.name
@@ -78,7 +83,24 @@ class ReportContext:
     def functions(self) -> dict:
         return {name: getattr(self, name) for name in (
             "fact", "yoy", "done", "rank", "top", "ranking", "townships", "laggards", "table", "township_table",
-            "chart", "points", "reporting", "cn", "has", "count")}
+            "chart", "points", "reporting", "cn", "has", "count", "work", "documents", "projects", "honours",
+            "ongoing")}
+
+    # -- the work ledger (empty when the workspace keeps none) -------------------------------
+    def work(self, domain: str) -> list[str]:
+        return self.work_writer.work(domain) if self.work_writer else []
+
+    def ongoing(self, domain: str | None = None) -> list[str]:
+        return self.work_writer.ongoing(domain) if self.work_writer else []
+
+    def documents(self, domain: str | None = None, limit: int = 4) -> str:
+        return self.work_writer.documents(domain, limit) if self.work_writer else ""
+
+    def projects(self) -> list[str]:
+        return self.work_writer.projects() if self.work_writer else []
+
+    def honours(self) -> str:
+        return self.work_writer.honours() if self.work_writer else ""
 
     # -- figures -----------------------------------------------------------------------------
     def _period(self, period) -> Period:
@@ -184,10 +206,14 @@ class ReportContext:
     @staticmethod
     def points(*items: str, start: int = 1) -> str:
         """"一是…；二是…。": sentences without data are left out of each item,
-        items left with no figure are dropped and the rest renumbered; points
+        items left with no figure (and empty ones) are dropped and the rest renumbered; points
         holding several sentences are ended by 。."""
-        tidied = (tidy_paragraph(str(i)) for i in items)
-        kept = [t.rstrip("。；;，,") for t in tidied if FACT_OPEN in t]
+        kept = []
+        for item in map(str, items):
+            text = tidy_paragraph(item)
+            # an item whose figures all had no data goes; plain text (an honour) stays
+            if text and (FACT_OPEN in text or MISSING not in item):
+                kept.append(text.rstrip("。；;，,"))
         if not kept:
             return ""
         separator = "。" if any("。" in k for k in kept) else "；"

@@ -61,7 +61,8 @@ def draft_report(analytics: Analytics, package: MetadataPackage, period: Period,
     """Draft the 工作总结 of ``ou`` (default: the root, the county) for ``period``.
 
     ``reporting`` is a callable returning the quality Completeness of the period
-    (上报率/及时率); ``ledger`` the work ledger (issue #10) when there is one."""
+    (上报率/及时率); ``ledger`` the work ledger (工作台账), whose entries give
+    each section its sentences about the work done."""
     ou = ou or package.root().code
     path = Path(template) if template else default_template(period)
     if not path.is_file():

@@ -10,12 +10,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from weijian.storage.base import (
     KEY_COLUMNS,
+    LEDGER_KINDS,
     VALUE_COLUMNS,
     Approval,
     ApprovalLogEntry,
     AuditEntry,
     Conflict,
     ImportSession,
+    LedgerAuditEntry,
+    LedgerChange,
+    LedgerRef,
     LockedRow,
     Store,
     StoredValue,
@@ -24,8 +28,8 @@ from weijian.storage.base import (
 )
 
 __all__ = [
-    "KEY_COLUMNS", "VALUE_COLUMNS", "Approval", "ApprovalLogEntry", "AuditEntry", "Conflict", "ImportSession",
-    "LockedRow", "Store",
+    "KEY_COLUMNS", "LEDGER_KINDS", "VALUE_COLUMNS", "Approval", "ApprovalLogEntry", "AuditEntry", "Conflict",
+    "ImportSession", "LedgerAuditEntry", "LedgerChange", "LedgerRef", "LockedRow", "Store",
     "StoredValue", "ValueRow", "WriteSummary", "open_store",
 ]
 

@@ -8,9 +8,9 @@ and builds expressions on them.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from weijian.model import OrgUnit
 from weijian.model.periods import Period
@@ -23,6 +23,9 @@ VALUE_COLUMNS = (
 )
 KEY_COLUMNS = ("dataelement", "period", "orgunit", "categoryoptioncombo", "attributeoptioncombo")
 MAX_LEVELS = 6  # orgunit table has ancestor columns l1..l6
+# What the work ledger (工作台账) holds; see ``Store.write_ledger``.
+LEDGER_KINDS = ("entry", "document", "project", "progress", "honour")
+LEDGER_ACTIONS = ("add", "update", "delete")
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,45 @@ class LockedRow:
     key: tuple[str, str, str, str, str]
     source_row: int | None
     approval: Approval
+
+
+@dataclass(frozen=True)
+class LedgerRef:
+    """A value in a ledger change's row: the id made by the ``index``-th change
+    of the same batch (a progress record of a project added in that batch)."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class LedgerChange:
+    """One change to the work ledger, applied by ``Store.write_ledger``.
+
+    ``row`` maps column → value for ``add`` and ``update`` (an update may give
+    only the columns it changes). Entries may carry ``counts``: {unit: Decimal}
+    (an update with ``counts`` replaces them all). ``id`` names the item for
+    ``update`` and ``delete``.
+    """
+
+    action: str  # add | update | delete
+    kind: str  # one of LEDGER_KINDS
+    row: Mapping[str, object] | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class LedgerAuditEntry:
+    """One ledger change, kept forever: the item before and after as JSON-ready
+    dicts (dates as ISO text, decimals as exact text); None where absent."""
+
+    kind: str
+    item_id: int
+    action: str  # add | update | delete
+    changed_by: str
+    changed_at: datetime
+    source: str | None
+    before: dict | None
+    after: dict | None
 
 
 @dataclass
@@ -258,6 +300,41 @@ class Store(ABC):
     def audit_history(
         self, dataelement: str | None = None, orgunit: str | None = None, period: str | None = None,
     ) -> list[AuditEntry]: ...
+
+    # work ledger (工作台账) ------------------------------------------------------------
+    @abstractmethod
+    def write_ledger(self, changes: Sequence[LedgerChange], *, user: str, source: str | None = None,
+                     recorded_at: datetime | None = None) -> list[dict]:
+        """Apply ``changes`` in order, in one transaction (all or nothing), each
+        logged in the append-only ledger audit with the item before and after.
+
+        Returns the stored row after each change (for a delete, the row that
+        went). Deleting a project deletes its progress records too (each
+        logged). StoreError, everything rolled back, for an unknown id, a
+        progress record of an unknown project, or an item whose natural key
+        another item already has (entry: org unit, kind, title, start, end;
+        document: number; project: name; progress: project, date; honour:
+        org unit, what, date). The caller validates values (domains, units,
+        dates); the tables only refuse what would corrupt them."""
+
+    @abstractmethod
+    def read_ledger(self, kind: str, *, ids: Sequence[int] | None = None,
+                    orgunits: Iterable[str] | None = None, since: date | None = None,
+                    until: date | None = None, where: Mapping[str, object] | None = None) -> list[dict]:
+        """Ledger rows of ``kind`` as dicts: ``id``, the columns, ``created_by``,
+        ``created_at``; entries also ``counts`` ({unit: Decimal}), progress records
+        also ``project`` (the project's name) and ``orgunit`` (the project's).
+
+        Filters: ``ids``; ``orgunits`` (a progress record by its project's unit);
+        ``since``/``until`` on the kind's dates — an entry when its span
+        [start_date, end_date] overlaps them, a document, progress record or
+        honour when its date lies within them (projects have no date: refused);
+        ``where`` column = value. Ordered by date, then id. Decimals come back
+        without trailing zeros."""
+
+    @abstractmethod
+    def ledger_history(self, kind: str | None = None, item_id: int | None = None) -> list[LedgerAuditEntry]:
+        """The ledger audit log (of one kind, of one item), oldest first."""
 
     @abstractmethod
     def ibis(self):

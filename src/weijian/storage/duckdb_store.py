@@ -16,7 +16,8 @@ from weijian.errors import StoreError
 from weijian.storage.sql_common import Columns, Db, SqlStore
 
 _ARROW_TYPES = {"text": pa.string(), "double": pa.float64(), "int": pa.int32(),
-                "bigint": pa.int64(), "bool": pa.bool_(), "timestamp": pa.timestamp("us")}
+                "bigint": pa.int64(), "bool": pa.bool_(), "timestamp": pa.timestamp("us"),
+                "date": pa.date32(), "decimal": pa.decimal128(20, 4)}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 

@@ -6,7 +6,8 @@ are written once here against ``Db``, a tiny adapter each backend implements
 ``%(name)s`` placeholders; the DuckDB adapter rewrites them to ``$name``.
 Statements are module globals looked up at call time, so a test can swap one
 to make a write fail midway. Approval and locking live in ``approvals``; the
-merge and deletes call its lock check before writing.
+merge and deletes call its lock check before writing. The work ledger's
+tables live in ``ledger_sql``.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from typing import Any
 
 from weijian.errors import StoreError
 from weijian.model import OrgUnit
-from weijian.storage import approvals
+from weijian.storage import approvals, ledger_sql
 from weijian.storage.base import (
     KEY_COLUMNS,
     MAX_LEVELS,
@@ -50,7 +51,8 @@ ORGUNIT_COLUMNS: Columns = (
     *((f"l{i}", "text") for i in range(1, MAX_LEVELS + 1)),
 )
 SQL_TYPES = {"text": "TEXT", "double": "DOUBLE PRECISION", "int": "INTEGER",
-             "bigint": "BIGINT", "bool": "BOOLEAN", "timestamp": "TIMESTAMP"}
+             "bigint": "BIGINT", "bool": "BOOLEAN", "timestamp": "TIMESTAMP",
+             "date": "DATE", "decimal": "DECIMAL(20, 4)"}
 
 KEYS = ", ".join(KEY_COLUMNS)
 
@@ -390,9 +392,10 @@ class SqlImportSession(ImportSession):
 
 
 # --- store -------------------------------------------------------------------
-class SqlStore(approvals.SqlApprovals, Store):
+class SqlStore(approvals.SqlApprovals, ledger_sql.SqlLedger, Store):
     """Store methods shared by the SQL backends; subclasses add the connection and Ibis.
-    The approval methods come from ``approvals.SqlApprovals``."""
+    The approval methods come from ``approvals.SqlApprovals``, the work ledger's
+    from ``ledger_sql.SqlLedger``."""
 
     dialect: str  # folder under migrations/
     _db: Db

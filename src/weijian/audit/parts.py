@@ -1,0 +1,239 @@
+"""Totals and their parts: 其中/包括 lists, bracketed breakdowns, 乙类/丙类 siblings,
+category counts (15种 = 8种 + 7种, 四种慢病 with four listed) and top-N lists.
+
+Nested sub-items are common — "其中：死亡病例2例(艾滋病1例，肺结核1例)，乙类585例，
+丙类642例" — so a bracket's contents are a breakdown of the figure before the
+bracket, never parts of the outer list, and the checker tries the parts that
+share the total's wording before it calls a list wrong.
+"""
+from __future__ import annotations
+
+import re
+
+from weijian.audit.context import key_phrase
+from weijian.audit.mentions import Mention
+from weijian.audit.relations import Doc, Relation, chinese_number, shares_words
+
+__all__ = ["named_counts", "rankings", "sums"]
+
+_TRIGGER = re.compile(r"其中|包括|(?<=\()含")
+_RANKING = re.compile(r"前\s*(\d+|[一二三四五六七八九十]+)\s*(?:位|名)")
+_NOT_PARTS = re.compile(r"任务|目标|计划|同期|去年|上年|=|×|\*|应|平均")
+_COUNT_WORD = re.compile(r"([一二两三四五六七八九十]+|\d+)(?:种|类|项|个方面|大类|个病种)")
+_COMPLEMENT = re.compile(r"其他|其余|其它|剩余|另有|余下")
+_PAIRS = (("男", "女"), ("城", "乡"), ("已", "未"), ("死亡", "存活"), ("合格", "不合格"), ("阳性", "阴性"),
+          ("治愈", "未愈"), ("公立", "民营"), ("新增", "原有"))
+_SIBLING = re.compile(r"^(?:报告)?(?:[甲乙丙丁]类|[男女](?:性|婴|孩|童)?|城镇|农村|城市|乡村|县级|乡级|乡镇级|村级|"
+                      r"[一二三]级|公立|民营|非公立)")
+_LIST_UNITS = {"所", "个", "家", "种", "类", "项", "名", "户", "村", "位"}
+
+
+def _countable(m: Mention) -> bool:
+    return m.role == "value" and m.bounded and (m.family is not None or (m.unit == "" and m.scale > 1))
+
+
+def rankings(doc: Doc) -> list[Relation]:
+    """前N位 lists: N items, in descending order, no more than their total."""
+    out = []
+    for sentence in doc.layout.sentences:
+        text = doc.text[sentence.start:sentence.end]
+        for match in _RANKING.finditer(text):
+            if re.search(r"后|倒数", text[max(0, match.start() - 3):match.start()]):
+                continue
+            n = chinese_number(match.group(1))
+            at = sentence.start + match.end()
+            items: list[Mention] = []
+            for m in doc.in_sentence(sentence.index):
+                if m.start < at or m.role not in ("value",) or not m.bounded:
+                    continue
+                if items and (m.unit != items[0].unit):
+                    break
+                items.append(m)
+            if len(items) < 2 or n is None:
+                continue
+            doc.consumed.update(m.id for m in items)
+            context = text[:match.start()]
+            totals = [m for m in doc.mentions
+                      if m.paragraph == items[0].paragraph and m.end <= sentence.start + match.start()
+                      and m.family is not None and m.family == items[0].family and m.role == "value"
+                      and m.bounded and shares_words(m.phrase + m.after, context)]
+            out.append(Relation("ranking", items[0], tuple(items), {"n": n, "totals": totals}))
+    return out
+
+
+def sums(doc: Doc) -> list[Relation]:
+    out: list[Relation] = []
+    totals_done: set[int] = set()
+    for sentence in doc.layout.sentences:
+        text = doc.text[sentence.start:sentence.end]
+        for match in _TRIGGER.finditer(text):
+            out.extend(_trigger_sums(doc, sentence.index, sentence.start + match.start(),
+                                     sentence.start + match.end(), totals_done))
+    out.extend(_bracket_sums(doc, totals_done))
+    out.extend(_sibling_sums(doc, totals_done))
+    return out
+
+
+def _trigger_sums(doc: Doc, index: int, at: int, after: int, totals_done: set[int]) -> list[Relation]:
+    sentence = doc.layout.sentences[index]
+    bracket = doc.layout.bracket_of(at)
+    end = bracket[1] if bracket else _scope_end(doc, index, after)
+    parts = [m for m in doc.in_sentence(index)
+             if after <= m.start < end and m.bracket == bracket and _countable(m) and m.id not in doc.consumed]
+    if not parts:
+        return []
+    lead = doc.text[sentence.start:at]
+    pool = [m for m in doc.in_sentence(index) if m.end <= (bracket[0] if bracket else at)]
+    if not lead.strip(" ,，:;") and not bracket:
+        pool = doc.previous_sentence(index)
+    pool = [m for m in pool if m.role == "value" and m.bounded and m.family is not None and m.bracket == (
+        None if not bracket else m.bracket) and m.id not in doc.consumed]
+    relations = []
+    scope_text = doc.text[after:end]
+    for family, members in _groups(parts, pool):
+        total = next((m for m in reversed(pool) if m.family == family), None)
+        if total is None or total.id in {p.id for p in members}:
+            continue
+        totals_done.add(total.id)
+        options = _sum_options(doc, total, members, scope_text)
+        relations.append(Relation(_kind(total), total, tuple(members), options))
+        relations.extend(_count_word_relation(doc, total, members))
+    return relations
+
+
+def _scope_end(doc: Doc, index: int, after: int) -> int:
+    """其中 runs to the sentence end, across ";" only while the next segment continues the list."""
+    sentence = doc.layout.sentences[index]
+    text = doc.text
+    segments = []
+    begin = after
+    for match in re.finditer(r";", text[after:sentence.end]):
+        cut = after + match.start()
+        if doc.layout.bracket_of(cut) is None:
+            segments.append((begin, cut))
+            begin = cut + 1
+    segments.append((begin, sentence.end))
+    first = [m for m in doc.in_sentence(index) if segments[0][0] <= m.start < segments[0][1]]
+    end = segments[0][1]
+    for start, stop in segments[1:]:
+        here = [m for m in doc.in_sentence(index) if start <= m.start < stop]
+        if not here or not any(shares_words(a.phrase, b.phrase) for a in here for b in first):
+            break
+        end = stop
+    return end
+
+
+def _groups(parts: list[Mention], pool: list[Mention]) -> list[tuple[str, list[Mention]]]:
+    groups: dict[str, list[Mention]] = {}
+    loose = [m for m in parts if m.family is None]
+    for m in parts:
+        if m.family is not None:
+            groups.setdefault(m.family, []).append(m)
+    if loose:
+        # "2024万用于保证金、200万用于环评": parts without a unit take the total's
+        if len(groups) == 1:
+            only = next(iter(groups))
+            groups[only] = sorted(groups[only] + loose, key=lambda m: m.start)
+        elif not groups:
+            total = next((m for m in reversed(pool) if m.family is not None and m.scale > 1
+                          or m.family == "元"), None)
+            if total is not None:
+                groups[total.family] = loose
+    return list(groups.items())
+
+
+def _kind(total: Mention) -> str:
+    return "category_count" if total.family == "种" or total.unit == "项" else "sum"
+
+
+def _sum_options(doc: Doc, total: Mention, parts: list[Mention], scope_text: str, exhaustive: bool = False) -> dict:
+    phrases = [p.phrase + p.after for p in parts]
+    if _count_word(doc, total) == len(parts):
+        exhaustive = True
+    if any(_COMPLEMENT.search(p.phrase) for p in parts) or re.match(r"[:,，\s]*分别(为|是)", scope_text):
+        exhaustive = True
+    for a, b in _PAIRS:
+        if any(a in p and b not in p for p in phrases) and any(b in p for p in phrases):
+            exhaustive = True
+    shared = [p for p in parts if shares_words(p.phrase, total.phrase)]
+    return {"exhaustive": exhaustive, "shared": shared if 2 <= len(shared) < len(parts) else None}
+
+
+def _count_word(doc: Doc, total: Mention) -> int | None:
+    """四种慢病对象12857人 → 4: the number of kinds named (in words) just before a total."""
+    begin = max(doc.layout.sentences[total.sentence].start, total.start - 16)
+    lead = re.split(r"[，,;:(]", doc.text[begin:total.start])[-1]
+    matches = list(_COUNT_WORD.finditer(lead))
+    # "15种1227例" is a figure of its own; "四种慢病对象12857人" names how many kinds follow
+    if not matches or matches[-1].end() == len(lead) or matches[-1].group(1).isdigit():
+        return None
+    return chinese_number(matches[-1].group(1))
+
+
+def _count_word_relation(doc: Doc, total: Mention, parts: list[Mention]) -> list[Relation]:
+    count = _count_word(doc, total)
+    if count is None or len(parts) < 2 or count != len(parts):
+        return []
+    return [Relation("category_count", total, tuple(parts), {"listed": count, "named": True})]
+
+
+def _bracket_sums(doc: Doc, totals_done: set[int]) -> list[Relation]:
+    """377例(菌痢15例、伤寒1例、…): a bracket right after a figure breaks it down."""
+    out = []
+    by_start = {m.end: m for m in doc.mentions}
+    for open_, close in doc.layout.brackets:
+        total = by_start.get(open_) or by_start.get(open_ - 1 if doc.text[open_ - 1:open_] == " " else -1)
+        if total is None or total.id in totals_done or not total.bounded or total.family is None:
+            continue
+        inner = doc.text[open_ + 1:close]
+        if _TRIGGER.search(inner) or _NOT_PARTS.search(inner):
+            continue
+        parts = [m for m in doc.in_sentence(total.sentence)
+                 if m.bracket == (open_, close) and _countable(m) and m.id not in doc.consumed]
+        parts = [m for m in parts if m.family == total.family or m.family is None]
+        if len(parts) < 2:
+            continue
+        totals_done.add(total.id)
+        options = _sum_options(doc, total, parts, inner, exhaustive="等" not in inner)
+        out.append(Relation(_kind(total), total, tuple(parts), options))
+    return out
+
+
+def _sibling_sums(doc: Doc, totals_done: set[int]) -> list[Relation]:
+    """报告传染病22种2805例…乙类传染病15种1331例…丙类传染病7种1474例: class breakdowns."""
+    out = []
+    for mentions in doc.by_sentence.values():
+        for i, total in enumerate(mentions):
+            if total.id in totals_done or not _countable(total) or total.bracket or total.family is None:
+                continue
+            head = key_phrase(total.phrase)
+            if not head or _SIBLING.match(head):
+                continue
+            siblings = [m for m in mentions[i + 1:]
+                        if m.family == total.family and _countable(m) and not m.bracket
+                        and m.id not in doc.consumed and (match := _SIBLING.match(key_phrase(m.phrase)))
+                        and shares_words(key_phrase(m.phrase)[match.end():], head)]
+            if len(siblings) < 2 or len({key_phrase(m.phrase) for m in siblings}) < len(siblings):
+                continue
+            totals_done.add(total.id)
+            out.append(Relation(_kind(total), total, tuple(siblings), {"exhaustive": False, "shared": None}))
+    return out
+
+
+def named_counts(doc: Doc) -> list[Relation]:
+    """三十铺、东桥、张店、横塘、城北5所卫生院: the number of names listed is the count stated."""
+    out = []
+    for m in doc.mentions:
+        if m.unit not in _LIST_UNITS or m.role != "value" or not m.exact or m.qualifier:
+            continue
+        sentence_start = doc.layout.sentences[m.sentence].start
+        lead = doc.text[max(sentence_start, m.start - 60):m.start]
+        match = re.search(r"(?:^|[，,:;(]|(?<=[对在为有了是将与]))((?:[\u4e00-\u9fff]{1,6}、)+[\u4e00-\u9fff]{1,6})"
+                          r"(?:(?:和|及|与)([\u4e00-\u9fff]{1,6}))?$", lead)
+        if match is None or "等" in match.group(0):
+            continue
+        names = match.group(1).split("、") + ([match.group(2)] if match.group(2) else [])
+        if len(names) < 2:
+            continue
+        out.append(Relation("category_count", m, (), {"names": names, "listed": len(names)}))
+    return out

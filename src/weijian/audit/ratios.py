@@ -1,0 +1,150 @@
+"""Rates and their inputs: 率 = 分子/分母, 完成率 = 完成数/目标数, several /10万 or ‰
+rates sharing one population, and 性别比 = 男/女 × 100.
+
+A denominator is recognised by its wording (应接种, 在册, 登记, 目标…); when the
+text leaves the pairing open the relation is not confident, and a rate that
+matches no pair of nearby figures is simply left alone.
+"""
+from __future__ import annotations
+
+import re
+
+from weijian.audit.context import key_phrase
+from weijian.audit.mentions import Mention
+from weijian.audit.relations import Doc, Relation, shares_words
+
+__all__ = ["completions", "implied_populations", "rates", "sex_ratios"]
+
+_RATE_PHRASE = re.compile(r"(率|比例|占比|比重)(为|达|达到|是)?$")
+_SHARE = re.compile(r"占.{0,16}?的?$")
+_DENOMINATOR = re.compile(r"应|在册|登记|总数|总人数|目标|任务|计划|常住|户籍|辖区|参加|参合")
+_PER_PEOPLE = {"/10万", "/万", "‰"}
+_PERSON = {"人", "人次"}
+
+
+def _count(m: Mention) -> bool:
+    return m.role in ("value", "target") and m.bounded and m.family is not None
+
+
+def rates(doc: Doc) -> list[Relation]:
+    out = []
+    for rate in doc.mentions:
+        if rate.unit != "%" or rate.role != "value" or not rate.bounded:
+            continue
+        tail = rate.phrase.rstrip(" ")
+        if not (_RATE_PHRASE.search(tail) or _SHARE.search(tail) or "率" in tail[-8:]):
+            continue
+        before = [m for m in doc.in_sentence(rate.sentence) if m.end <= rate.start]
+        run: list[Mention] = []
+        for m in reversed(before):
+            if m.unit in ("%", "‰", "/10万") and m.role == "value":
+                break
+            if _count(m) and not m.bracket:
+                run.insert(0, m)
+        relation = _explicit_rate(rate, run[-3:])
+        if relation is None:
+            relation = _implied_rate(doc, rate, run)
+        if relation is not None:
+            out.append(relation)
+    return out
+
+
+def _explicit_rate(rate: Mention, run: list[Mention]) -> Relation | None:
+    stem = re.sub(r"(率|比例|占比|比重)(为|达|达到|是)?\s*$", "", key_phrase(rate.phrase))
+    if len(run) < 2 or _SHARE.search(rate.phrase):
+        return None
+    denominators = [m for m in run if _DENOMINATOR.search(m.phrase)]
+    if len(denominators) == 1:
+        den = denominators[0]
+        numerators = [m for m in run if m is not den and m.family == den.family]
+        num = next((m for m in reversed(numerators) if shares_words(m.phrase, stem)), None)
+        if num is not None:
+            return Relation("rate", rate, (num, den), {"factor": 100})
+    pair = [m for m in run[-2:]]
+    if len(pair) == 2 and pair[0].family == pair[1].family and any(shares_words(m.phrase, stem) for m in pair):
+        a, b = pair
+        return Relation("rate", rate, (a, b), {"factor": 100, "alternatives": [(a, b), (b, a)]}, confident=False)
+    return None
+
+
+def _implied_rate(doc: Doc, rate: Mention, run: list[Mention]) -> Relation | None:
+    """A rate whose inputs are not named: look for a pair of nearby figures that gives it."""
+    numerators = [m for m in run[-2:] if m.role == "value"]
+    if not numerators:
+        return None
+    window = [m for m in doc.mentions if m.paragraph == rate.paragraph and _count(m)
+              and abs(m.sentence - rate.sentence) <= 3]
+    pairs = []
+    for num in numerators:
+        for den in window:
+            if den is num or not _compatible(num, den):
+                continue
+            pairs.append((num, den))
+    if not pairs:
+        return None
+    return Relation("rate", rate, (), {"factor": 100, "alternatives": pairs, "implied": True}, confident=False)
+
+
+def _compatible(a: Mention, b: Mention) -> bool:
+    return a.family == b.family or {a.unit, b.unit} <= _PERSON
+
+
+def completions(doc: Doc) -> list[Relation]:
+    out = []
+    for c in doc.mentions:
+        if c.role != "completion" or c.unit not in ("%", "") or not c.bounded:
+            continue
+        before = [m for m in doc.in_sentence(c.sentence) if m.end <= c.start]
+        done = next((m for m in reversed(before) if m.role == "value" and m.bounded and m.family is not None
+                     and m.unit not in ("%",)), None)
+        if done is None:
+            continue
+        targets = [m for m in doc.previous_sentence(c.sentence) + doc.in_sentence(c.sentence)
+                   if m.role == "target" and m.family == done.family and m.bounded]
+        if targets:
+            target = min(targets, key=lambda m: abs(m.start - c.start))
+            out.append(Relation("completion", c, (done, target), {"factor": 100}))
+        else:
+            out.append(Relation("completion", c, (done,), {"factor": 100, "feasibility": True}, confident=False))
+    return out
+
+
+def implied_populations(doc: Doc) -> list[Relation]:
+    """发病率431.53/10万 with 2805例, 204.77/10万 with 1331例…: one population behind them all."""
+    out = []
+    for index, mentions in doc.by_sentence.items():
+        for unit in _PER_PEOPLE:
+            rates_ = [m for m in mentions if m.unit == unit and m.role == "value" and m.bounded]
+            if len(rates_) < 2:
+                continue
+            candidates = []
+            for r in rates_:
+                counts = [m for m in mentions if m.end <= r.start and m.role == "value" and m.bounded
+                          and m.family in ("人", "人次")][::-1]
+                candidates.append((r, counts[:6]))
+            if any(not counts for _, counts in candidates):
+                continue
+            adjacent = all(_adjacent(doc, counts[0], r) for r, counts in candidates)
+            out.append(Relation("implied_population", rates_[0], tuple(rates_[1:]),
+                                {"candidates": candidates, "unit": unit}, confident=adjacent))
+    return out
+
+
+def _adjacent(doc: Doc, count: Mention, rate: Mention) -> bool:
+    """2805例，发病率431.53/10万: nothing but the rate's name between the count and the rate."""
+    between = doc.text[count.end:rate.start]
+    return len(between) <= 12 and not re.search(r"\d", between)
+
+
+def sex_ratios(doc: Doc) -> list[Relation]:
+    out = []
+    for s in doc.mentions:
+        if "性别比" not in s.phrase[-10:] or s.unit not in ("", "%") or s.role != "value" or not s.bounded:
+            continue
+        pool = doc.previous_sentence(s.sentence) + [m for m in doc.in_sentence(s.sentence) if m.end <= s.start]
+        people = [m for m in pool if m.family == "人" and m.role == "value" and m.bounded]
+        boys = [m for m in people if "男" in key_phrase(m.phrase)[-8:] and "女" not in key_phrase(m.phrase)[-8:]]
+        girls = [m for m in people if "女" in key_phrase(m.phrase)[-8:] and "男" not in key_phrase(m.phrase)[-8:]]
+        if boys and girls:
+            out.append(Relation("sex_ratio", s, (boys[-1], girls[-1]), {"factor": 100}))
+    return out
