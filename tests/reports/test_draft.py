@@ -211,7 +211,8 @@ def check_ledger_figure(ws, fig):
         documents = ws.ledger.documents(*period_bounds(period), subtree, None if first == "全部" else first)
         assert value == len(documents) == len(fig["inputs"]), fig
         return
-    summary = ws.ledger.summarize_period(period, subtree, domain=first, kind=second)
+    summary = ws.ledger.summarize_period(period, subtree, domain=None if first == "全部" else first,
+                                         kind=None if second == "全部" else second)
     if unit == "项":
         assert value == len(summary.entries) == len(fig["inputs"]), fig
     else:

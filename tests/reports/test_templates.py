@@ -95,3 +95,18 @@ def test_conditionals_choose_the_word(ws, tmp_path):
             "总诊疗人次{{ '增长' if yoy('TOTAL_VISITS').up else '下降' }}。\n")
     text = texts(draft(ws, tmp_path, body).document)[1]
     assert "完成完成全年任务的" in text and "总诊疗人次增长" in text  # 48.85% of the task, visits up in the demo
+
+
+def test_ledger_tally_and_work_sentences(ws, tmp_path):
+    from weijian.ledger import period_bounds
+    from weijian.model.periods import Period
+
+    body = ("# 一\n全县开展培训{{ tally('人次', kind='培训') }}人次，其中妇幼{{ tally('人次', '妇幼', '培训') }}人次。"
+            "{{ points(*work('监督')) }}\n")
+    draft_ = draft(ws, tmp_path, body)
+    text = texts(draft_.document)[1]
+    summary = ws.ledger.summarize(*period_bounds(Period.parse("2026S1")), ws.subtree("YL"), kind="培训")
+    assert f"全县开展培训{int(summary.totals['人次'])}人次" in text
+    assert "一是" in text and "卫生监督意见书" in text
+    ledger_facts = [f for f in draft_.facts if f.kind == "ledger"]
+    assert ledger_facts and all(f.inputs for f in ledger_facts)

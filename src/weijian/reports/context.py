@@ -84,7 +84,7 @@ class ReportContext:
         return {name: getattr(self, name) for name in (
             "fact", "yoy", "done", "rank", "top", "ranking", "townships", "laggards", "table", "township_table",
             "chart", "points", "reporting", "cn", "has", "count", "work", "documents", "projects", "honours",
-            "ongoing")}
+            "ongoing", "tally")}
 
     # -- the work ledger (empty when the workspace keeps none) -------------------------------
     def work(self, domain: str) -> list[str]:
@@ -92,6 +92,9 @@ class ReportContext:
 
     def ongoing(self, domain: str | None = None) -> list[str]:
         return self.work_writer.ongoing(domain) if self.work_writer else []
+
+    def tally(self, unit: str, domain: str | None = None, kind: str | None = None) -> str:
+        return self.work_writer.tally(unit, domain, kind) if self.work_writer else MISSING
 
     def documents(self, domain: str | None = None, limit: int = 4) -> str:
         return self.work_writer.documents(domain, limit) if self.work_writer else ""

@@ -14,7 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from weijian.ledger import KINDS, LedgerEntry, period_bounds
-from weijian.reports.facts import FactBook
+from weijian.reports.facts import MISSING, FactBook
 from weijian.reports.numbers import format_date, format_wan_yi
 
 VERBS = {"培训": "举办", "督导检查": "开展", "执法": "开展", "宣传": "开展", "义诊": "组织开展", "会议": "召开",
@@ -65,6 +65,15 @@ class WorkWriter:
             if entry.domain == domain:
                 groups[entry.kind].append(entry)
         return [self._sentence(domain, kind, groups[kind]) for kind in KINDS if kind in groups]
+
+    def tally(self, unit: str, domain: str | None = None, kind: str | None = None) -> str:
+        """One summed count for a template's own sentence: "开展培训{{ tally('批次', kind='培训') }}批次"."""
+        entries = [e for e in self._entries() if domain in (None, e.domain) and kind in (None, e.kind)
+                   and e.count(unit) is not None]
+        if not entries:
+            return MISSING
+        total = sum((e.count(unit) for e in entries), Decimal(0))
+        return self._total(total, unit, domain or "全部", kind or "全部", entries)
 
     def ongoing(self, domain: str | None = None) -> list[str]:
         """Work under way at the period's end (counted when it ends)."""
