@@ -177,3 +177,55 @@ def test_charts_leave_no_figures_behind():
     before = plt.get_fignums()
     progress_chart("完成率", ["沅陵镇"], [45.5], 50)
     assert plt.get_fignums() == before
+
+
+# -- layout and encoding -------------------------------------------------------------------
+
+MM_PX = 200 / 25.4  # pixels per millimetre at 200 dpi
+
+
+def _ink_margins(image: Image.Image) -> tuple[float, float, float, float]:
+    """Left, right, top and bottom white margins around everything drawn, in mm."""
+    grey = image.convert("L")
+    box = grey.point(lambda v: 255 if v < 250 else 0).getbbox()
+    assert box is not None, "nothing drawn"
+    left, top, right, bottom = box
+    return (left / MM_PX, (image.width - right) / MM_PX, top / MM_PX, (image.height - bottom) / MM_PX)
+
+
+@pytest.mark.parametrize("draw", [
+    lambda: trend_chart("2026年1—6月门诊人次", [f"{m}月" for m in range(1, 7)],
+                        {"2026年": [304126, 297953, 281059, 265118, 253424, 237980],
+                         "2025年": [297070, 291084, 280401, 259694, 249046, 236303]}, "人次"),
+    lambda: ranking_chart("各乡镇高血压患者规范管理率", TOWNS, [D("98.56") - D(i) * D("1.37") for i in range(22)],
+                          "%", reference=88.12, reference_label="全县88.12%"),
+    lambda: ranking_chart("增减", TOWNS[:4], [D("12.5"), D("-30.25"), D("101.75"), None], "", reference=20),
+    lambda: progress_chart("任务完成进度", TOWNS[:10], [D("102.12")] + [D(10 * i) for i in range(9)], 50),
+], ids=["trend", "ranking", "negative", "progress-past-100"])
+def test_everything_drawn_fits_with_a_3mm_margin(draw):
+    # the value at the end of the longest bar or the last point sets the right margin
+    # as much as the tick labels: all four sides keep about 3 mm, none is cut off
+    for margin in _ink_margins(_check_size(draw())):
+        assert 2.5 <= margin <= 4.0
+
+
+def test_png_is_opaque_rgb_at_200_dpi():
+    image = _check_size(progress_chart("完成率", ["沅陵镇"], [45.5], 50))
+    assert image.mode == "RGB"
+    assert image.info["dpi"] == pytest.approx((200, 200), abs=0.01)
+
+
+def test_highlighted_names_are_in_the_accent_colour():
+    image = _check_size(ranking_chart("排名", TOWNS[:5], [5, 4, 3, 2, 1], "%", highlight={"七甲坪镇"}))
+
+    def accent_pixels(chart: Image.Image) -> int:
+        names = chart.crop((0, 0, round(12 * MM_PX), chart.height))  # the names, left of the bars
+        return sum(count for count, (r, g, b) in names.getcolors(1 << 24)
+                   if r > 150 and g < 110 and b < 100)
+
+    assert accent_pixels(image) > 50
+    assert accent_pixels(_check_size(ranking_chart("排名", TOWNS[:5], [5, 4, 3, 2, 1], "%"))) == 0
+
+
+def test_names_too_long_for_the_figure_still_draw():
+    _check_size(ranking_chart("极端", ["很长的机构名称" * 12, "短"], [1, 2], "%"))

@@ -369,3 +369,51 @@ def test_every_run_names_its_east_asian_font(rendered):
         for run in p.runs:
             if run.text:
                 assert east_asia(run), run.text
+
+
+# -- many runs, many rows (built from copied prototypes) ---------------------------
+
+def test_run_text_keeps_edge_spaces_tabs_and_line_breaks(tmp_path):
+    doc = sample_document(blocks=[Paragraph([Run(" 两端有空格 "), Run("甲\t乙\n丙"), Run("")])],
+                          appendix=None)
+    p = open_docx(str(render_docx(doc, tmp_path / "s.docx"))).paragraphs[2]
+    assert p.text == " 两端有空格 甲\t乙\n丙"
+    first, second, empty = p.runs
+    assert first._r.find(qn("w:t")).get(qn("xml:space")) == "preserve"
+    assert [el.tag.split("}")[1] for el in second._r if el.tag != qn("w:rPr")] == [
+        "t", "tab", "t", "br", "t"]
+    assert empty.text == "" and east_asia(empty) == "仿宋_GB2312"
+    for run in p.runs:
+        assert run.font.size == Pt(16)
+
+
+def test_every_row_of_a_long_table_is_formatted_on_its_own(tmp_path):
+    rows = [[[Run(str(n))], [Run(f"{n * 1.5:.1f}%")], [Run(f"第{n}项指标"), Run("（续）", bold=True)]]
+            for n in range(1, 201)]
+    short = Table("表2 两列", ["甲", "乙"], [[[Run("一")], [Run("12")]]])
+    doc = sample_document(blocks=[short], appendix=Table("附表：数据来源", ["序号", "数字", "指标", "备注"], rows))
+    rendered = open_docx(str(render_docx(doc, tmp_path / "long.docx")))
+    first, table = rendered.tables
+    assert len(table.rows) == 201
+    header = table.rows[0]
+    assert header._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert [c.text for c in header.cells] == ["序号", "数字", "指标", "备注"]
+    grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+    for n, row in enumerate(table.rows[1:], start=1):
+        cells = row.cells
+        assert [c.text for c in cells] == [str(n), f"{n * 1.5:.1f}%", f"第{n}项指标（续）", ""]
+        assert [c.paragraphs[0].alignment for c in cells] == [
+            WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.LEFT,
+            WD_ALIGN_PARAGRAPH.LEFT]
+        assert [int(c._tc.tcPr.tcW.get(qn("w:w"))) for c in cells] == grid
+        assert cells[3].paragraphs[0].runs == []  # a missing cell is empty
+        for cell in cells[:3]:
+            assert cell._tc.tcPr.find(qn("w:tcBorders")) is None
+            for run in cell.paragraphs[0].runs:
+                assert run.font.size == Pt(10.5)
+                assert east_asia(run) == "仿宋_GB2312"
+        assert [bool(r.bold) for r in cells[2].paragraphs[0].runs] == [False, True]
+    # the body table keeps widths of its own (cells are copied, not shared)
+    widths = [int(c._tc.tcPr.tcW.get(qn("w:w"))) for c in first.rows[1].cells]
+    assert len(widths) == 2 and sum(widths) == pytest.approx(gbt9704.mm_to_twips(156), abs=2)
+    assert [r.font.size for c in first.rows[1].cells for r in c.paragraphs[0].runs] == [Pt(12)] * 2

@@ -11,16 +11,24 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from copy import deepcopy
 from datetime import datetime
 from pathlib import Path
 
 from docx import Document as _new_docx
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.image.exceptions import UnrecognizedImageError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Tc
+from docx.oxml.text.paragraph import CT_P
+from docx.oxml.text.run import CT_R
 from docx.shared import Mm, Pt, RGBColor, Twips
+from docx.table import _Cell, _Row
+from docx.text.paragraph import Paragraph as _DocxParagraph
+from docx.text.run import Run as _DocxRun
+from lxml.etree import SubElement
 
 from weijian.errors import ReportError
 from weijian.reports import gbt9704 as g
@@ -49,10 +57,25 @@ def render_docx(doc: Document, path: Path) -> Path:
 
 
 class _DocxWriter:
+    """Builds the body as lxml elements, each a deep copy of a formatted prototype.
+
+    python-docx's per-property API looks every child up by schema order (and
+    every new block up against ``w:sectPr``), which made a long appendix take
+    seconds. The formatting itself still comes from ``_format_paragraph`` and
+    ``_format_run`` below, applied once per distinct look to a prototype; the
+    XML written is the same as formatting each element on its own.
+    """
+
     def __init__(self, doc: Document):
         self.doc = doc
         self.docx = _new_docx()
+        self.container = self.docx._body  # parent for python-docx proxies (part, styles)
+        self.end = self.docx.element.body.sectPr  # blocks go before it
         self.break_pending = False  # a PageBreak waits for the next paragraph
+        self._paragraphs: dict[tuple, CT_P] = {}
+        self._runs: dict[tuple, CT_R] = {}
+        self._cells: dict[object, CT_Tc] = {}
+        self._heading_styles: dict[int, str] = {}
 
     def write(self):
         _setup_styles(self.docx)
@@ -67,15 +90,53 @@ class _DocxWriter:
             self._appendix(self.doc.appendix)
         return self.docx
 
+    # -- building blocks ------------------------------------------------
+
+    def _new_paragraph(self, **fmt) -> CT_P:
+        """A detached ``w:p`` formatted as ``_paragraph_prototype(**fmt)``."""
+        key = tuple(sorted(fmt.items()))
+        proto = self._paragraphs.get(key)
+        if proto is None:
+            proto = self._paragraphs[key] = _paragraph_prototype(self.container, **fmt)
+        return deepcopy(proto)
+
+    def _paragraph(self, **fmt) -> CT_P:
+        """A new body paragraph; starts a new page when a PageBreak came before it.
+
+        pageBreakBefore rather than a break run: a paragraph holding only a
+        break leaves an empty line at the top of the next page.
+        """
+        p = self._new_paragraph(page_break=self.break_pending, **fmt)
+        self.break_pending = False
+        self.end.addprevious(p)
+        return p
+
+    def _run(self, p, text: str, font: str, size: float, *, bold: bool = False,
+             color: bool = False) -> CT_R:
+        """Append a run formatted by ``_format_run`` to ``p``."""
+        key = (font, size, bold, color)
+        proto = self._runs.get(key)
+        if proto is None:
+            proto = self._runs[key] = _run_prototype(self.container, font, size, bold=bold, color=color)
+        r = deepcopy(proto)
+        if text:
+            _set_text(r, text)
+        p.append(r)
+        return r
+
+    def _add_runs(self, p, runs: list[Run], font: str, size: float, *, bold: bool = False,
+                  color: bool = False) -> None:
+        for run in runs:
+            self._run(p, run.text, font, size, bold=bold or run.bold, color=color)
+
     # -- blocks ---------------------------------------------------------
 
     def _block(self, block) -> None:
         if isinstance(block, Heading):
             self._heading(block)
         elif isinstance(block, Paragraph):
-            p = self._paragraph()
-            _format_paragraph(p, first_line=block.indent)
-            _add_runs(p, block.runs, g.BODY_FONT, g.BODY_SIZE)
+            p = self._paragraph(first_line=block.indent)
+            self._add_runs(p, block.runs, g.BODY_FONT, g.BODY_SIZE)
         elif isinstance(block, Table):
             self._table(block, g.TABLE_SIZE)
         elif isinstance(block, Chart):
@@ -85,73 +146,118 @@ class _DocxWriter:
         else:
             raise ReportError(f"无法写入 Word 文档：未知的内容块 {type(block).__name__}")
 
-    def _paragraph(self, style: str | None = None):
-        """A new paragraph; starts a new page when a PageBreak came before it.
-
-        pageBreakBefore rather than a break run: a paragraph holding only a
-        break leaves an empty line at the top of the next page.
-        """
-        p = self.docx.add_paragraph(style=style)
-        if self.break_pending:
-            p.paragraph_format.page_break_before = True
-            self.break_pending = False
-        return p
-
     def _flush_break(self) -> None:
         """A table cannot carry pageBreakBefore: break in a paragraph of its own."""
         if self.break_pending:
             self.break_pending = False
-            p = self.docx.add_paragraph()
-            _format_paragraph(p, first_line=False, exact=False, snap=False)
-            p.add_run().add_break(WD_BREAK.PAGE)
+            p = self._new_paragraph(first_line=False, exact=False, snap=False)
+            self.end.addprevious(p)
+            br = SubElement(SubElement(p, _R), _BR)
+            br.set(_TYPE, "page")
 
     def _title(self) -> None:
-        p = self._paragraph()
         # Off the character grid: a 22 pt character would take two grid cells.
-        _format_paragraph(p, align=WD_ALIGN_PARAGRAPH.CENTER, first_line=False, snap=False)
+        p = self._paragraph(align=WD_ALIGN_PARAGRAPH.CENTER, first_line=False, snap=False)
         for i, line in enumerate(self.doc.title.split("\n")):
-            r = p.add_run()
+            r = self._run(p, "", g.TITLE_FONT, g.TITLE_SIZE)
             if i:
-                r.add_break()
-            r.add_text(line)
-            _format_run(r, g.TITLE_FONT, g.TITLE_SIZE)
+                SubElement(r, _BR)
+            _add_t(r, line)
         self._blank_line()
 
     def _blank_line(self) -> None:
-        _format_paragraph(self._paragraph(), first_line=False)
+        self._paragraph(first_line=False)
 
     def _heading(self, block: Heading) -> None:
         level = min(max(block.level, 1), 4)
         font, bold = g.HEADING_FONTS[level]
-        p = self._paragraph(style=f"Heading {level}")
-        _format_paragraph(p, first_line=True)
-        _add_runs(p, block.runs, font, g.BODY_SIZE, bold=bold, color=True)
+        style = self._heading_styles.get(level)
+        if style is None:
+            style = self._heading_styles[level] = self.docx.styles[f"Heading {level}"].style_id
+        p = self._paragraph(style=style, first_line=True)
+        self._add_runs(p, block.runs, font, g.BODY_SIZE, bold=bold, color=True)
 
     def _caption(self, text: str, *, keep_with_next: bool) -> None:
-        p = self._paragraph()
-        _format_paragraph(p, align=WD_ALIGN_PARAGRAPH.CENTER, first_line=False, snap=False)
-        p.paragraph_format.keep_with_next = keep_with_next
-        _format_run(p.add_run(text), g.HEITI, g.CAPTION_SIZE)
+        p = self._paragraph(align=WD_ALIGN_PARAGRAPH.CENTER, first_line=False, snap=False,
+                            keep_with_next=keep_with_next)
+        self._run(p, text, g.HEITI, g.CAPTION_SIZE)
 
     def _table(self, table: Table, size: float, *, caption: bool = True) -> None:
         if caption and table.caption:
             self._caption(table.caption, keep_with_next=True)
         self._flush_break()
-        _write_table(self.docx, table, size)
+        self._write_table(table, size)
         if table.note:
-            p = self._paragraph()
-            _format_paragraph(p, first_line=False, exact=False, snap=False)
-            _format_run(p.add_run(table.note), g.BODY_FONT, size)
+            p = self._paragraph(first_line=False, exact=False, snap=False)
+            self._run(p, table.note, g.BODY_FONT, size)
+
+    def _write_table(self, table: Table, size: float) -> None:
+        ncols = max([len(table.header)] + [len(row) for row in table.rows])
+        if ncols == 0:
+            return
+        # Two rows: the header, and an unformatted row whose cells seed the prototypes.
+        t = self.docx.add_table(rows=2, cols=ncols)
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        t.autofit = False
+        _table_borders(t)
+        total = g.mm_to_twips(g.TEXT_WIDTH_MM)
+        _table_width(t, total)
+        widths = _column_widths(table, ncols, total, size)
+        for col, width in zip(t._tbl.tblGrid.gridCol_lst, widths):
+            col.w = Twips(width)
+
+        tbl = t._tbl
+        header, blank = tbl.tr_lst
+        tbl.remove(blank)
+        for tc in list(header):  # the header is rebuilt from prototypes like any row
+            if tc.tag == _TC:
+                header.remove(tc)
+        _repeat_as_header(_Row(header, t))
+        blank_cells = blank.tc_lst
+        for tc in blank_cells:
+            blank.remove(tc)
+
+        columns: dict[tuple[int, object], CT_Tc] = {}  # (column, look) → formatted empty cell
+
+        def cell(i: int, look) -> CT_Tc:
+            tc = columns.get((i, look))
+            if tc is None:
+                proto = self._cells.get(look)
+                if proto is None:
+                    align = WD_ALIGN_PARAGRAPH.CENTER if look == "header" else look
+                    proto = self._cells[look] = _cell_prototype(
+                        deepcopy(blank_cells[0]), t, align, header=look == "header")
+                tc = columns[(i, look)] = deepcopy(proto)
+                _Cell(tc, t).width = Twips(widths[i])
+            return deepcopy(tc)
+
+        def row(tr, runs_by_cell: list[list[Run]], header: bool) -> None:
+            for i in range(ncols):
+                runs = runs_by_cell[i] if i < len(runs_by_cell) else []
+                if header:
+                    look = "header"
+                elif _NUMERIC.match("".join(r.text for r in runs).strip()):
+                    look = WD_ALIGN_PARAGRAPH.RIGHT
+                else:
+                    look = WD_ALIGN_PARAGRAPH.LEFT
+                tc = cell(i, look)
+                self._add_runs(tc[-1], runs, g.BODY_FONT, size, bold=header)
+                tr.append(tc)
+
+        names = list(table.header) + [""] * (ncols - len(table.header))
+        row(header, [[Run(name)] for name in names], True)
+        for runs_by_cell in table.rows:
+            tr = deepcopy(blank)
+            row(tr, runs_by_cell, False)
+            tbl.append(tr)
 
     def _chart(self, chart: Chart) -> None:
-        p = self._paragraph()
         # Single spacing: exact spacing would clip the picture to one line.
-        _format_paragraph(p, align=WD_ALIGN_PARAGRAPH.CENTER, first_line=False,
-                          exact=False, snap=False)
-        p.paragraph_format.keep_with_next = True
+        p = self._paragraph(align=WD_ALIGN_PARAGRAPH.CENTER, first_line=False, exact=False,
+                            snap=False, keep_with_next=True)
         width = Mm(min(chart.width_mm, g.TEXT_WIDTH_MM))
         try:
-            p.add_run().add_picture(io.BytesIO(chart.png), width=width)
+            _DocxParagraph(p, self.container).add_run().add_picture(io.BytesIO(chart.png), width=width)
         except (UnrecognizedImageError, ValueError, OSError) as e:
             raise ReportError(f"图表“{chart.caption}”的图片无法读取（应为 PNG）：{e}") from e
         if chart.caption:
@@ -160,17 +266,14 @@ class _DocxWriter:
     def _signature(self) -> None:
         self._blank_line()
         for text in (self.doc.signature, format_date(self.doc.date)):
-            p = self._paragraph()
-            _format_paragraph(p, align=WD_ALIGN_PARAGRAPH.RIGHT, first_line=False)
-            _set_indent(p, right_chars=g.SIGNATURE_RIGHT_CHARS, size=g.BODY_SIZE)
-            _format_run(p.add_run(text), g.BODY_FONT, g.BODY_SIZE)
+            p = self._paragraph(align=WD_ALIGN_PARAGRAPH.RIGHT, first_line=False,
+                                right_chars=g.SIGNATURE_RIGHT_CHARS)
+            self._run(p, text, g.BODY_FONT, g.BODY_SIZE)
 
     def _appendix(self, table: Table) -> None:
         self.break_pending = True
-        p = self._paragraph()
-        _format_paragraph(p, align=WD_ALIGN_PARAGRAPH.LEFT, first_line=False)
-        p.paragraph_format.keep_with_next = True
-        _format_run(p.add_run(self.doc.appendix_title), g.HEITI, g.BODY_SIZE)
+        p = self._paragraph(align=WD_ALIGN_PARAGRAPH.LEFT, first_line=False, keep_with_next=True)
+        self._run(p, self.doc.appendix_title, g.HEITI, g.BODY_SIZE)
         show_caption = bool(table.caption) and table.caption != self.doc.appendix_title
         self._table(table, g.APPENDIX_TABLE_SIZE, caption=show_caption)
 
@@ -182,6 +285,73 @@ class _DocxWriter:
         props.language = "zh-CN"
         props.comments = ""
         props.created = props.modified = datetime.now().replace(microsecond=0)
+
+
+# -- prototypes -------------------------------------------------------------
+
+_R = qn("w:r")
+_T = qn("w:t")
+_BR = qn("w:br")
+_TC = qn("w:tc")
+_TYPE = qn("w:type")
+_XML_SPACE = qn("xml:space")
+_RUN_CONTROL = re.compile(r"[\t\r\n]")
+
+
+def _paragraph_prototype(container, *, style: str | None = None, page_break: bool = False,
+                         align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line: bool = True,
+                         exact: bool = True, snap: bool = True, keep_with_next: bool | None = None,
+                         right_chars: int = 0) -> CT_P:
+    """An empty ``w:p`` with the paragraph properties these arguments ask for.
+
+    ``style`` is a style id ("Heading1"), not a name.
+    """
+    p = _DocxParagraph(OxmlElement("w:p"), container)
+    if style is not None:
+        p._p.style = style
+    if page_break:
+        p.paragraph_format.page_break_before = True
+    _format_paragraph(p, align=align, first_line=first_line, exact=exact, snap=snap)
+    if keep_with_next is not None:
+        p.paragraph_format.keep_with_next = keep_with_next
+    if right_chars:
+        _set_indent(p, right_chars=right_chars, size=g.BODY_SIZE)
+    return p._p
+
+
+def _run_prototype(container, font: str, size: float, *, bold: bool, color: bool) -> CT_R:
+    """An empty ``w:r`` holding only its ``w:rPr``."""
+    run = _DocxRun(OxmlElement("w:r"), container)
+    _format_run(run, font, size, bold=bold, color=color)
+    return run._r
+
+
+def _cell_prototype(tc, table, align, *, header: bool) -> CT_Tc:
+    """``tc`` (a fresh cell of python-docx's) aligned and, in the header, with its rule.
+
+    Its width is set per column, on a copy.
+    """
+    cell = _Cell(tc, table)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    _format_paragraph(cell.paragraphs[0], align=align, first_line=False, exact=False, snap=False)
+    if header:
+        _cell_bottom_rule(cell)
+    return tc
+
+
+def _add_t(r, text: str) -> None:
+    """``w:t`` as python-docx writes it (spaces at either end kept)."""
+    t = SubElement(r, _T)
+    t.text = text
+    if len(text.strip()) < len(text):
+        t.set(_XML_SPACE, "preserve")
+
+
+def _set_text(r, text: str) -> None:
+    if _RUN_CONTROL.search(text):  # tabs and line breaks become w:tab / w:br
+        r.text = text
+    else:
+        _add_t(r, text)
 
 
 # -- runs and paragraphs ------------------------------------------------
@@ -206,12 +376,6 @@ def _format_run(run, font: str, size: float, *, bold: bool = False, color: bool 
     run.font.bold = bold
     if color:  # heading styles carry a theme colour; runs in them are black
         run.font.color.rgb = RGBColor(0, 0, 0)
-
-
-def _add_runs(p, runs: list[Run], font: str, size: float, *, bold: bool = False,
-              color: bool = False) -> None:
-    for run in runs:
-        _format_run(p.add_run(run.text), font, size, bold=bold or run.bold, color=color)
 
 
 def _format_paragraph(p, *, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line: bool = True,
@@ -279,46 +443,6 @@ def _reorder_pPr(pPr) -> None:
 
 # -- tables -------------------------------------------------------------
 
-def _write_table(docx, table: Table, size: float) -> None:
-    ncols = max([len(table.header)] + [len(row) for row in table.rows])
-    if ncols == 0:
-        return
-    t = docx.add_table(rows=1 + len(table.rows), cols=ncols)
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    t.autofit = False
-    _table_borders(t)
-    total = g.mm_to_twips(g.TEXT_WIDTH_MM)
-    _table_width(t, total)
-    widths = _column_widths(table, ncols, total, size)
-    for i, col in enumerate(t.columns):
-        col.width = Twips(widths[i])
-
-    header_row = t.rows[0]
-    _repeat_as_header(header_row)
-    for i, cell in enumerate(header_row.cells):
-        text = table.header[i] if i < len(table.header) else ""
-        _write_cell(cell, [Run(text)], size, width=widths[i], header=True)
-        _cell_bottom_rule(cell)
-    for r, row in enumerate(table.rows, start=1):
-        for i, cell in enumerate(t.rows[r].cells):
-            _write_cell(cell, row[i] if i < len(row) else [], size, width=widths[i])
-
-
-def _write_cell(cell, runs: list[Run], size: float, *, width: int, header: bool = False) -> None:
-    cell.width = Twips(width)
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    p = cell.paragraphs[0]
-    text = "".join(r.text for r in runs)
-    if header:
-        align = WD_ALIGN_PARAGRAPH.CENTER
-    elif _NUMERIC.match(text.strip()):
-        align = WD_ALIGN_PARAGRAPH.RIGHT
-    else:
-        align = WD_ALIGN_PARAGRAPH.LEFT
-    _format_paragraph(p, align=align, first_line=False, exact=False, snap=False)
-    _add_runs(p, runs, g.BODY_FONT, size, bold=header)
-
-
 def _column_widths(table: Table, ncols: int, total: int, size: float) -> list[int]:
     """Share ``total`` twips so that short columns (序号, 机构) are not wrapped.
 
@@ -341,6 +465,8 @@ def _column_widths(table: Table, ncols: int, total: int, size: float) -> list[in
         wanted = sum(want[i] for i in open_cols)
         share = {i: left * want[i] / wanted for i in open_cols}
         fits = {i for i in open_cols if want[i] <= share[i]}
+        if not fits:  # nobody fits their share: serve the narrow columns (序号, 期间) first
+            fits = {i for i in open_cols if want[i] <= left / len(open_cols)}
         if not fits or fits == open_cols:
             for i in open_cols:
                 widths[i] = int(share[i])
