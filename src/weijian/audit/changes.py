@@ -52,6 +52,12 @@ def _year_on_year(doc: Doc, g: Mention) -> Relation | None:
                 and m is not base and (not g.table_cell or m.paragraph == g.paragraph)]
     if len(previous) != 1 or (mode := _mode(g, base)) is None:
         return None
+    # "X，去年同期Y，同比增长G" or "X，同比增长G（去年同期Y）": Y sits between X and G, or right after G
+    after_g = [m for m in sentence if m.start > g.end]
+    if not (base.end <= previous[0].start < g.start or (after_g and after_g[0] is previous[0])):
+        return None
+    if any(m.role == "value" and m.unit == base.unit and base.end <= m.start < g.start for m in sentence):
+        return None
     return Relation("yoy", g, (base, previous[0]), {"mode": mode})
 
 
@@ -106,6 +112,12 @@ def _explicit_products(doc: Doc) -> list[Relation]:
     return out
 
 
+def _alike(a: str, b: str) -> bool:
+    """Do a per-head figure and a total speak of the same money (筹资标准 / 筹集参合资金)?"""
+    common = set(a) & set(b) - set("的了和与共全县区市年每人均户元按照为是")
+    return len(common) >= 2
+
+
 def _per_head(doc: Doc) -> list[Relation]:
     """按照人均540元筹资标准…全年应筹集参合资金3.6亿余元 (with 667984人 before)."""
     out = []
@@ -115,8 +127,8 @@ def _per_head(doc: Doc) -> list[Relation]:
             continue
         per = _PER_UNIT[match.group(1)]
         pool = doc.previous_sentence(p.sentence) + doc.in_sentence(p.sentence)
-        heads = [m for m in pool if m.start < p.start and m.role == "value" and m.bounded and m.unit == per
-                 and not m.bracket and m is not p]
+        heads = [m for m in pool if m.start != p.start and m.role == "value" and m.bounded and m.unit == per
+                 and not m.bracket]
         following = doc.in_sentence(p.sentence) + (doc.in_sentence(p.sentence + 1)
                                                    if p.sentence + 1 < len(doc.layout.sentences) else [])
         totals = [m for m in following if m.start > p.end and m.role == "value" and m.family == p.family
@@ -124,7 +136,7 @@ def _per_head(doc: Doc) -> list[Relation]:
         if not heads or not totals:
             continue
         pairs = [(h, t) for h in heads for t in totals]
-        confident = len(heads) == 1 and len(totals) == 1
+        confident = len(heads) == 1 and len(totals) == 1 and _alike(p.phrase + p.after, totals[0].phrase)
         out.append(Relation("product", totals[0], (p, heads[-1]), {"per_head": True, "pairs": pairs},
                             confident=confident))
     return out

@@ -33,14 +33,16 @@ def check(relation: Relation, text: str) -> Finding | None:
     result = checker(relation)
     if result is None:
         return None
-    verdict, message, computed, *involved = result
-    mentions = tuple({m.id: m for m in ((relation.stated, *involved[0]) if involved else relation.mentions)}.values())
+    verdict, message, computed, *extra = result
+    involved = extra[0] if extra and extra[0] is not None else relation.inputs
+    focus = extra[1] if len(extra) > 1 else relation.stated
+    mentions = tuple({m.id: m for m in (relation.stated, *involved)}.values())
     start, end = min(m.start for m in mentions), max(m.end for m in mentions)
-    stated = relation.stated.value
+    stated = focus.value
     difference = None if computed is None or verdict == "not_checkable" else _round(computed - stated)
     return Finding(verdict, relation.kind, start, end, text[start:end], message, stated=stated,
                    computed=_round(computed), difference=difference,
-                   figures=tuple(m.id for m in mentions), focus=relation.stated.id)
+                   figures=tuple(m.id for m in mentions), focus=focus.id)
 
 
 def _round(value: Decimal | None) -> Decimal | None:
@@ -85,15 +87,13 @@ def _sum(r: Relation):
                 if _total(subset).meets(wanted):
                     return ("consistent", _agree(f"分项{_plus(list(subset))}之和", _total(subset), total)
                             + "其余数字应为下级分项。", _total(subset).mid)
-        gap = summed.lo - wanted.hi
-        return ("inconsistent", f"各分项之和为{show_interval(summed, total, 0)}（{_plus(parts)}），"
-                                f"超过总数{total.text.strip()}，相差{show(gap if gap else summed.mid - total.value, total)}。",
-                summed.mid)
+        written = sum(p.value for p in parts)
+        return ("inconsistent", f"各分项之和为{show(written, total)}（{_plus(parts)}），"
+                                f"超过总数{total.text.strip()}，相差{show(written - total.value, total)}。", written)
     if r.options.get("exhaustive"):
-        gap = wanted.lo - summed.hi
-        return ("inconsistent", f"各分项之和为{show_interval(summed, total, 0)}（{_plus(parts)}），"
-                                f"与总数{total.text.strip()}不符，少{show(gap if gap else total.value - summed.mid, total)}。",
-                summed.mid)
+        written = sum(p.value for p in parts)
+        return ("inconsistent", f"各分项之和为{show(written, total)}（{_plus(parts)}），"
+                                f"与总数{total.text.strip()}不符，少{show(total.value - written, total)}。", written)
     return ("not_checkable", f"所列分项之和为{show_interval(summed, total, 0)}，小于总数{total.text.strip()}；"
                              "文中可能只列出了部分分项，无法判断。", summed.mid)
 
@@ -126,7 +126,7 @@ def _ranking(r: Relation):
     for before, after in zip(items, items[1:]):
         if after.interval.lo > before.interval.hi:
             return ("inconsistent", f"排序有误：排在后面的{after.text.strip()}多于排在前面的{before.text.strip()}。"
-                    + note, after.value)
+                    + note, before.value, None, after)
     summed = _total(items)
     totals = r.options.get("totals") or []
     if totals:
@@ -215,11 +215,15 @@ def _feasible(r: Relation):
     low, high = stated.value - q / 2, stated.value + q  # rounded half-up, or cut off
     first = int(done.value * 100 / high) + 1
     last = int(done.value * 100 / low) if low > 0 else first + 10
-    for target in range(first, min(last, first + 10000) + 1):
-        shown = done.value * 100 / target
-        if _matches(Interval.point(shown), stated):
-            return ("not_checkable", f"文中未给出目标数；若目标为{target}{done.unit}，完成率为"
-                                     f"{show_number(shown, stated.decimals)}%，与文中一致。", None)
+    targets = range(first, min(last, first + 10000) + 1)
+    for wanted in ("rounded", "truncated"):
+        for target in targets:
+            shown = done.value * 100 / target
+            if _matches(Interval.point(shown), stated) == wanted:
+                return ("not_checkable", f"文中未给出目标数；若目标为{target}{done.unit}，完成率为"
+                                         f"{show_number(shown, stated.decimals + 2)}%，与文中一致。", None)
+    if not r.options.get("plain"):
+        return "not_checkable", f"文中未给出目标数，且完成数不能确定，无法核对完成率{stated.text.strip()}。", None
     near = max(int(done.value * 100 / stated.value), 1)
     examples = "，".join(f"目标{t}{done.unit}为{show_number(done.value * 100 / t, stated.decimals)}%"
                         for t in (near, near + 1) if t > 0)
@@ -269,9 +273,10 @@ def _sex_ratio(r: Relation):
     computed = _ratio(boys, girls, Decimal(100))
     if computed is None:
         return None
+    boy_word = boys.phrase[boys.phrase.rfind("男"):].strip() or "男"
+    girl_word = girls.phrase[girls.phrase.rfind("女"):].strip() or "女"
     verdict, message = _verdict_text(_matches(computed, r.stated), computed, r.stated,
-                                     f"{boys.phrase.strip()[-4:]}{boys.text.strip()}、{girls.phrase.strip()[-4:]}"
-                                     f"{girls.text.strip()}，性别比")
+                                     f"{boy_word}{boys.text.strip()}、{girl_word}{girls.text.strip()}，性别比")
     return verdict, message, computed.mid
 
 
@@ -314,14 +319,26 @@ def _yoy(r: Relation):
                 return None
             computed = ratio.scaled(Decimal(100))
         if computed.meets(stated) or _cut(computed, stated, g):
-            word = "差" if r.options.get("gap") else "变化"
-            return ("consistent", f"由{previous.text.strip()}与{current.text.strip()}计算，{word}"
-                                  f"{_signed(computed, g)}，与文中一致。", computed.mid)
+            return "consistent", _change_text(r, computed, g) + "，与文中一致。", computed.mid
     assert computed is not None
-    what = "相差" if r.options.get("gap") else "同比变化"
-    return ("inconsistent", f"由{current.text.strip()}与{previous.text.strip()}计算，{what}应为"
-                            f"{_signed(computed, g)}，文中为{g.phrase.strip()[-4:]}{g.text.strip()}。",
+    extra = 1 if show(abs(computed.mid), g) == g.text.strip() else 0
+    return ("inconsistent", _change_text(r, computed, g, extra) + f"，文中为{_written_change(r, g)}。",
             computed.mid * sign)
+
+
+def _written_change(r: Relation, g: Mention) -> str:
+    if r.options.get("gap"):
+        return f"{'低' if g.direction < 0 else '高'}{g.text.strip()}"
+    words = ("增长", "下降") if g.unit == "%" else ("上升", "下降") if g.unit in ("个百分点", "个千分点") else ("增加", "减少")
+    return f"{words[0] if g.direction >= 0 else words[1]}{g.text.strip()}"
+
+
+def _change_text(r: Relation, computed: Interval, g: Mention, extra: int = 0) -> str:
+    current, previous = r.inputs
+    if r.options.get("gap"):
+        word = "低" if computed.mid < 0 else "高"
+        return f"{current.text.strip()}比{previous.text.strip()}{word}{show(abs(computed.mid), g, extra)}"
+    return f"由{previous.text.strip()}到{current.text.strip()}，{_signed(computed, g, extra)}"
 
 
 def _cut(computed: Interval, stated: Interval, g: Mention) -> bool:
@@ -331,8 +348,8 @@ def _cut(computed: Interval, stated: Interval, g: Mention) -> bool:
     return g.qualifier is None and computed.meets(cut)
 
 
-def _signed(computed: Interval, g: Mention) -> str:
+def _signed(computed: Interval, g: Mention, extra: int = 0) -> str:
     value = computed.mid
     words = ("增长", "下降") if g.unit == "%" else ("上升", "下降") if g.unit in ("个百分点", "个千分点") else ("增加", "减少")
     word = words[0] if value >= 0 else words[1]
-    return f"{word}{show(abs(value), g, 0 if computed.is_point else 1)}"
+    return f"{word}{show(abs(value), g, extra)}"

@@ -11,8 +11,9 @@ reference. A lost unit is restored from the phrase when the phrase names one
 from __future__ import annotations
 
 import bisect
+import copy
 import re
-from dataclasses import replace
+from functools import lru_cache
 
 from weijian.audit.mentions import Mention
 from weijian.audit.scope import DocumentPeriod, PeriodMarker
@@ -37,6 +38,7 @@ _UNIT_WORDS = (("人次", "人次"), ("剂次", "剂次"), ("人数", "人"), ("
                ("次数", "次"), ("家数", "家"), ("金额", "元"), ("资金", "元"), ("费用", "元"))
 
 
+@lru_cache(maxsize=65536)
 def key_phrase(phrase: str) -> str:
     """The phrase without scope, period and filler words: "全区共报告传染病" → "报告传染病"."""
     key = _SCOPE_WORDS.sub("", phrase)
@@ -77,8 +79,16 @@ def add_context(mentions: list[Mention], text: str, layout: Layout, periods: lis
             changes.update(_restore_unit(phrase, mention))
         changes.update(_period_of(mention, periods, period_starts, layout, document))
         changes.update(_scope_of(mention, scopes, scope_starts, layout))
-        out.append(replace(mention, **changes))
+        out.append(_with(mention, changes))
     return out
+
+
+def _with(mention: Mention, changes: dict) -> Mention:
+    """``dataclasses.replace`` without re-running ``__init__``: a long text has 10⁵ figures."""
+    new = copy.copy(mention)
+    for key, value in changes.items():
+        object.__setattr__(new, key, value)
+    return new
 
 
 def _phrase(text: str, mention: Mention, previous: Mention | None) -> tuple[str, str]:

@@ -30,6 +30,9 @@ _QUOTES_CLOSE = "”\"」』’'"
 _RANGE = "-—–~至到"
 _SECTION_AFTER = ".、)"
 _LETTER = re.compile(r"[A-Za-z_*]")
+_UNIT_RE = re.compile("|".join(re.escape(spelling) for spelling, _ in UNITS))
+_UNIT_OF = dict(UNITS)
+_SKIP_RE = re.compile("个[百千]分点|(" + "|".join(re.escape(w) for w in SKIP_UNITS) + ")")
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,8 @@ class Mention:
     @property
     def exact(self) -> bool:
         """A whole count written out in full stands for itself; anything else was rounded."""
-        return self.scale == 1 and self.decimals == 0 and not is_rate(self.unit) and self.unit != ""
+        return (self.scale == 1 and self.decimals == 0 and not is_rate(self.unit) and self.unit != ""
+                and self.qualifier is None)
 
     @property
     def interval(self) -> Interval:
@@ -168,8 +172,17 @@ def _read(text: str, match: re.Match) -> _Draft | None:
                 at += len(word)
                 break
     draft.end = at if (draft.unit or draft.scale != 1 or draft.qualifier) else end
+    if not draft.unit and draft.scale == 1 and _dotted_date(raw, text, end):
+        return None
     _prefix_qualifier(text, draft)
     return draft
+
+
+def _dotted_date(raw: str, text: str, end: int) -> bool:
+    """5.29计生协会纪念日, 3.24世界防治结核病日: a month.day, not a figure."""
+    match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})", raw)
+    return bool(match and 1 <= int(match[1]) <= 12 and 1 <= int(match[2]) <= 31
+                and "\u4e00" <= text[end:end + 1] <= "\u9fff" and text[end:end + 1] not in "率比")
 
 
 def _skip_before(text: str, start: int, end: int) -> bool:
@@ -178,7 +191,7 @@ def _skip_before(text: str, start: int, end: int) -> bool:
     before = text[start - 1]
     if _LETTER.match(before) or before in "[_":
         return True
-    if before in "-/:." and start >= 2 and (text[start - 2].isdigit() or _LETTER.match(text[start - 2])):
+    if before in "-/:.·" and start >= 2 and (text[start - 2].isdigit() or _LETTER.match(text[start - 2])):
         return True
     if before == "/":
         return True
@@ -216,16 +229,13 @@ def _skip_after(text: str, end: int) -> bool:
 
 
 def _skip_unit(text: str, at: int) -> bool:
-    if text.startswith("个百分点", at) or text.startswith("个千分点", at):
-        return False
-    return any(text.startswith(word, at) for word in SKIP_UNITS)
+    match = _SKIP_RE.match(text, at)
+    return match is not None and match.group(1) is not None
 
 
 def _unit_at(text: str, at: int) -> tuple[str, str] | None:
-    for spelling, unit in UNITS:
-        if text.startswith(spelling, at):
-            return spelling, unit
-    return None
+    match = _UNIT_RE.match(text, at)
+    return (match.group(), _UNIT_OF[match.group()]) if match else None
 
 
 def _typo_at(text: str, at: int) -> tuple[str, str] | None:
@@ -253,14 +263,16 @@ def _range_start(text: str, draft: _Draft, at: int) -> _Draft | None:
     return draft
 
 
+_PREFIX_RE = re.compile("(?:" + "|".join(re.escape(w) for w in _PREFIX_QUALIFIERS) + ")$")
+
+
 def _prefix_qualifier(text: str, draft: _Draft) -> None:
     if draft.qualifier is not None:
         return
-    for word in _PREFIX_QUALIFIERS:
-        if text.startswith(word, draft.start - len(word)) and draft.start >= len(word):
-            draft.qualifier = word
-            draft.start -= len(word)
-            return
+    match = _PREFIX_RE.search(text, max(0, draft.start - 3), draft.start)
+    if match is not None:
+        draft.qualifier = match.group()
+        draft.start = match.start()
 
 
 def _resolve_typos(drafts: list[_Draft], layout: Layout) -> None:

@@ -51,12 +51,13 @@ def rankings(doc: Doc) -> list[Relation]:
                 items.append(m)
             if len(items) < 2 or n is None:
                 continue
-            doc.consumed.update(m.id for m in items)
             context = text[:match.start()]
             totals = [m for m in doc.mentions
                       if m.paragraph == items[0].paragraph and m.end <= sentence.start + match.start()
+                      and sentence.index - 2 <= m.sentence and m.id not in doc.consumed
                       and m.family is not None and m.family == items[0].family and m.role == "value"
                       and m.bounded and shares_words(m.phrase + m.after, context)]
+            doc.consumed.update(m.id for m in items)
             out.append(Relation("ranking", items[0], tuple(items), {"n": n, "totals": totals}))
     return out
 

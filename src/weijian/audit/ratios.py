@@ -96,7 +96,7 @@ def completions(doc: Doc) -> list[Relation]:
             continue
         before = [m for m in doc.in_sentence(c.sentence) if m.end <= c.start]
         done = next((m for m in reversed(before) if m.role == "value" and m.bounded and m.family is not None
-                     and m.unit not in ("%",)), None)
+                     and (m.bracket is None or m.bracket == c.bracket)), None)
         if done is None:
             continue
         targets = [m for m in doc.previous_sentence(c.sentence) + doc.in_sentence(c.sentence)
@@ -105,7 +105,11 @@ def completions(doc: Doc) -> list[Relation]:
             target = min(targets, key=lambda m: abs(m.start - c.start))
             out.append(Relation("completion", c, (done, target), {"factor": 100}))
         else:
-            out.append(Relation("completion", c, (done,), {"factor": 100, "feasibility": True}, confident=False))
+            # "no whole target gives this percentage" is only said of the count the 完成率 plainly follows
+            between = [m for m in before if m.start > done.start and m.role == "value" and m.family is not None]
+            plain = not between and doc.text.count("，", done.end, c.start) <= 2
+            out.append(Relation("completion", c, (done,), {"factor": 100, "feasibility": True, "plain": plain},
+                                confident=False))
     return out
 
 
@@ -141,7 +145,7 @@ def sex_ratios(doc: Doc) -> list[Relation]:
     for s in doc.mentions:
         if "性别比" not in s.phrase[-10:] or s.unit not in ("", "%") or s.role != "value" or not s.bounded:
             continue
-        pool = doc.previous_sentence(s.sentence) + [m for m in doc.in_sentence(s.sentence) if m.end <= s.start]
+        pool = doc.previous_sentence(s.sentence) + [m for m in doc.in_sentence(s.sentence) if m is not s]
         people = [m for m in pool if m.family == "人" and m.role == "value" and m.bounded]
         boys = [m for m in people if "男" in key_phrase(m.phrase)[-8:] and "女" not in key_phrase(m.phrase)[-8:]]
         girls = [m for m in people if "女" in key_phrase(m.phrase)[-8:] and "男" not in key_phrase(m.phrase)[-8:]]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from weijian.audit.context import key_phrase
 from weijian.audit.mentions import Mention
@@ -72,9 +72,10 @@ class Doc:
         return self.text[a:b]
 
 
-def bigrams(phrase: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def bigrams(phrase: str) -> frozenset[str]:
     chars = [c for c in key_phrase(phrase) if "\u4e00" <= c <= "\u9fff"]
-    return {a + b for a, b in zip(chars, chars[1:])}
+    return frozenset(a + b for a, b in zip(chars, chars[1:]))
 
 
 _COMMON = {"全县", "全区", "累计", "其中", "完成", "开展", "工作", "人数", "共计", "服务"}
