@@ -354,6 +354,34 @@ def demo(
         console.print(f"工作总结初稿：{written[0]}（文中数字 {len(draft.facts)} 个，来源见 {written[1].name}）")
 
 
+@app.command()
+def audit(
+    file: Annotated[Path, typer.Argument(help="工作总结：.txt、.docx 或 .md")],
+    workspace: Annotated[Optional[Path], typer.Option("-w", "--workspace", help="工作区目录：同时与数据核对")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出数字和核对结果")] = False,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="批注文件：.html 或 .docx")] = None,
+):
+    """核对工作总结中的数字（分项合计、率、完成率、性别比、同比…，可选与数据核对）。Example: weijian audit 上半年工作总结.docx -o 批注.html"""
+    from weijian.audit import audit_file, summary, write_annotated  # only needed here
+
+    try:
+        if workspace is None:
+            report = audit_file(file)
+        else:
+            with _open(workspace) as ws:
+                report = audit_file(file, workspace=ws)
+        if output is not None:
+            write_annotated(report, output, source=file)
+    except WeijianError as error:
+        _fail(error)
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    console.print(*summary.summary_renderables(report), sep="\n")
+    if output is not None:
+        console.print(f"批注已写入：{output}")
+
+
 app.add_typer(ledger_app, name="ledger")
 
 
