@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 DEMO_DIR ?= 演示县
 
-.PHONY: demo test bench clean fonts pdf-tools
+.PHONY: demo test bench clean fonts pdf-tools chromium
 
 # Debian packages, installed only when missing: a CJK font so charts never
 # show tofu (fonts-noto-cjk); LibreOffice and poppler for `weijian report --pdf`.
@@ -27,13 +27,17 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 fonts:
 	@fc-list :lang=zh family 2>/dev/null | grep -q . || $(APT_INSTALL) fonts-noto-cjk fontconfig
 
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).
+chromium:
+	@command -v chromium >/dev/null || $(APT_INSTALL) chromium
+
 pdf-tools: fonts
 	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || $(APT_INSTALL) libreoffice-writer-nogui poppler-utils
 
 demo: $(VENV)/.installed fonts
 	$(BIN)/weijian demo $(DEMO_DIR) --force
 
-test: $(VENV)/.installed-test fonts
+test: $(VENV)/.installed-test fonts chromium
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 

@@ -49,6 +49,12 @@ class SyntheticSpec:
     indicators: int = 100
     first_year: int = 2023
     seed: int = 2024
+    level2: int | None = None  # units at level 2 (default ~orgunits/1000); a province: 100 counties
+
+    def key(self) -> dict:
+        """The spec as stored with the data; fields left at None are omitted, so a
+        file made before a field existed still matches."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
 
     @property
     def first_month(self) -> int:
@@ -60,7 +66,7 @@ class SyntheticSpec:
 
     def tree_sizes(self) -> tuple[int, int, int]:
         """Units at levels 2, 3, 4 (level 1 is the single root)."""
-        n2 = max(2, round(self.orgunits / 1000))
+        n2 = self.level2 or max(2, round(self.orgunits / 1000))
         n3 = max(2 * n2, round(self.orgunits / 20))
         n4 = self.orgunits - 1 - n2 - n3
         if n4 < n3:
@@ -317,7 +323,7 @@ def ensure_database(path: Path, spec: SyntheticSpec) -> bool:
     elements = build_elements(spec)
     # the spec and what the code makes of it: a changed generator regenerates the file
     digest = hashlib.sha256(repr((GENERATOR_VERSION, elements, build_series(elements))).encode()).hexdigest()[:16]
-    wanted = json.dumps({**asdict(spec), "generator": digest}, sort_keys=True)
+    wanted = json.dumps({**spec.key(), "generator": digest}, sort_keys=True)
     if path.exists():
         try:
             with connect(path, read_only=True) as con:

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from weijian.analytics import round_half_up
 from weijian.cli_ledger import ledger_app
+from weijian.cli_users import serve, user_app
 from weijian.errors import MetadataError, WeijianError
 from weijian.model.periods import Period
 from weijian.workspace import Workspace
@@ -36,6 +37,38 @@ def _fail(error: Exception) -> None:
 def _open(folder: Path) -> Workspace:
     try:
         return Workspace.open(folder)
+    except (WeijianError, MetadataError) as error:
+        _fail(error)
+
+
+EngineOpt = Annotated[str, typer.Option("--engine", help="分析引擎：duckdb（工作区自身的存储，默认）或 spark")]
+DataOpt = Annotated[Optional[Path], typer.Option(
+    "--data", help="--engine spark 的数据：weijian export --parquet 导出的目录")]
+MasterOpt = Annotated[Optional[str], typer.Option(
+    "--master", help="Spark 集群地址，如 spark://host:7077（默认 local[*]，本机）")]
+
+
+def _open_engine(folder: Path, engine: str, data: Optional[Path], master: Optional[str]) -> Workspace:
+    """The workspace, its analytics on ``engine``; with spark and no workspace,
+    the parquet export alone (its own metadata)."""
+    if engine not in ("duckdb", "spark"):
+        _fail(WeijianError(f"未知的分析引擎“{engine}”：应为 duckdb 或 spark"))
+    if engine == "duckdb":
+        if data is not None:
+            _fail(WeijianError("--data 只用于 --engine spark"))
+        return _open(folder)
+    if data is None:
+        _fail(WeijianError("--engine spark 需要 --data：weijian export --parquet 导出的目录"))
+    try:
+        if (folder / "weijian.yaml").exists():
+            ws = Workspace.open(folder)
+            try:
+                ws.use_spark(data, master=master)
+            except BaseException:
+                ws.close()
+                raise
+            return ws
+        return Workspace.open_parquet(data, master=master)
     except (WeijianError, MetadataError) as error:
         _fail(error)
 
@@ -81,12 +114,25 @@ def import_(
 
 @app.command()
 def export(
-    out: Annotated[Path, typer.Option("-o", "--output", help="输出文件：.csv / .json / .xlsx")],
-    ou: Annotated[str, typer.Option("--ou", help="机构编码（含全部下级）")],
-    period: Annotated[str, typer.Option("--period", help="期间，如 2024S1、202401..202405、2024年1-5月")],
+    out: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出文件：.csv / .json / .xlsx")] = None,
+    ou: Annotated[Optional[str], typer.Option("--ou", help="机构编码（含全部下级）")] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="期间，如 2024S1、202401..202405、2024年1-5月")] = None,
     workspace: WorkspaceOpt = Path("."),
+    parquet: Annotated[Optional[Path], typer.Option(
+        "--parquet", help="导出全部数据、机构树和元数据为分区 parquet 目录（供 --engine spark）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="--parquet 目录已有导出时覆盖")] = False,
 ):
-    """导出数据（DHIS2 dataValueSets 格式）。Example: weijian export --ou YL --period 2024S1 -o 上半年.csv"""
+    """导出数据（DHIS2 dataValueSets 格式，或 --parquet 目录）。Example: weijian export --ou YL --period 2024S1 -o 上半年.csv"""
+    if parquet is not None:
+        with _open(workspace) as ws:
+            try:
+                done = ws.export_parquet(parquet, overwrite=force)
+            except WeijianError as error:
+                _fail(error)
+        console.print(f"已导出 {done.values} 条数据、{done.orgunits} 个机构到 {parquet}（{done.partitions} 个分区）")
+        return
+    if out is None or ou is None or period is None:
+        _fail(WeijianError("请给出 -o、--ou 和 --period（或用 --parquet 目录导出全部数据）"))
     with _open(workspace) as ws:
         try:
             count = ws.export(ou, period, out)
@@ -120,6 +166,9 @@ def query(
     element: Annotated[Optional[str], typer.Option("--element", help="数据项编码（可带分类选项：CASES.CLASS_B）")] = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
+    engine: EngineOpt = "duckdb",
+    data: DataOpt = None,
+    master: MasterOpt = None,
 ):
     """查询指标或数据项（含同比、完成率、排名）。Example: weijian query --indicator HTN_STD_RATE --ou YL --period 2024S1"""
     if (indicator is None) == (element is None):
@@ -127,7 +176,7 @@ def query(
     code = indicator or element
     if indicator and "." in indicator:
         _fail(WeijianError(f"指标编码“{indicator}”不应带分类选项"))
-    with _open(workspace) as ws:
+    with _open_engine(workspace, engine, data, master) as ws:
         if indicator and indicator not in ws.package.indicators:
             _fail(WeijianError(f"指标编码“{indicator}”不存在"))
         try:
@@ -149,9 +198,12 @@ def check(
     period: Annotated[str, typer.Option("--period", help="期间，如 2026年1-10月、202609")],
     workspace: WorkspaceOpt = Path("."),
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出发现的问题")] = False,
+    engine: EngineOpt = "duckdb",
+    data: DataOpt = None,
+    master: MasterOpt = None,
 ):
     """数据审核：违反审核规则、异常值、缺报和迟报。Example: weijian check --ou YL --period 2026年1-10月"""
-    with _open(workspace) as ws:
+    with _open_engine(workspace, engine, data, master) as ws:
         try:
             findings = ws.check(ou, period)
         except WeijianError as error:
@@ -306,9 +358,12 @@ def report(
     pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF")] = False,
     on: Annotated[Optional[str], typer.Option("--date", help="落款日期，如 2026-07-05（默认今天）")] = None,
     workspace: WorkspaceOpt = Path("."),
+    engine: EngineOpt = "duckdb",
+    data: DataOpt = None,
+    master: MasterOpt = None,
 ):
     """起草工作总结（GB/T 9704 Word 文档，附数据来源）。Example: weijian report --period 2026S1 -o 上半年工作总结.docx"""
-    with _open(workspace) as ws:
+    with _open_engine(workspace, engine, data, master) as ws:
         try:
             today = datetime.strptime(on, "%Y-%m-%d").date() if on else None
         except ValueError:
@@ -382,7 +437,34 @@ def audit(
         console.print(f"批注已写入：{output}")
 
 
+@app.command("analytics-tables")
+def analytics_tables(
+    workspace: WorkspaceOpt = Path("."),
+    drop: Annotated[bool, typer.Option("--drop", help="删除分析表（查询回到直接汇总原始数据）")] = False,
+    status: Annotated[bool, typer.Option("--status", help="只显示状态")] = False,
+):
+    """建立（或重建）预汇总分析表：省、市规模的数据查询更快，导入后只增量刷新涉及的期间和机构。Example: weijian analytics-tables"""
+    with _open(workspace) as ws:
+        try:
+            if status:
+                info = ws.analytics_tables_status()
+                console.print(f"分析表：{'已建立' if info['enabled'] else '未建立'}，{len(info['tables'])} 张，"
+                              f"待刷新 {info['pending']} 项")
+                return
+            if drop:
+                ws.drop_analytics_tables()
+                console.print("已删除分析表")
+                return
+            with err.status("正在建立分析表……"):
+                summary = ws.build_analytics_tables()
+        except WeijianError as error:
+            _fail(error)
+    console.print(f"已建立分析表 {summary.tables} 张（{summary.seconds:.1f} 秒）；此后每次导入只刷新涉及的期间和机构")
+
+
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(user_app, name="user")
+app.command()(serve)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -63,6 +63,7 @@ class Workspace:
         self.package = package
         self.store = store
         self._analytics: Analytics | None = None
+        self._spark = None  # the Spark session when analytics run on Spark (use_spark)
 
     # -- lifecycle --------------------------------------------------------------
     @classmethod
@@ -89,7 +90,34 @@ class Workspace:
         workspace._sync_orgunits()
         return workspace
 
+    @classmethod
+    def open_parquet(cls, data: str | Path, *, master: str | None = None, memory: str | None = None) -> Workspace:
+        """A read-only workspace over a parquet export (``weijian export
+        --parquet``): its metadata, analytics on Spark, an empty in-memory store
+        for everything else (ledger, approvals)."""
+        folder = Path(data)
+        if not (folder / METADATA_DIR).is_dir():
+            raise WeijianError(f"“{folder}”不是 weijian 的 parquet 导出（缺少 {METADATA_DIR}/）")
+        package = load_package(folder / METADATA_DIR)
+        store = open_store(":memory:")
+        store.replace_orgunits(package.orgunits.values())
+        workspace = cls(folder, package, store)
+        workspace.use_spark(folder, master=master, memory=memory)
+        return workspace
+
+    def use_spark(self, data: str | Path, *, master: str | None = None, memory: str | None = None) -> None:
+        """Run this workspace's analytics (queries, checks, reports) on Spark over
+        the parquet export in ``data`` (local[*] unless ``master`` is a cluster URL)."""
+        from weijian.analytics.spark import spark_analytics
+
+        self._analytics, self._spark = spark_analytics(data, self.package, master=master, memory=memory)
+
     def close(self) -> None:
+        if self._spark is not None:
+            from weijian.analytics.spark import stop_spark
+
+            stop_spark(self._spark)
+            self._spark = None
         self.store.close()
 
     def __enter__(self) -> Workspace:
@@ -110,13 +138,25 @@ class Workspace:
 
     # -- data in and out ------------------------------------------------------------
     def import_files(self, paths, *, dry_run: bool = False, user: str = "cli", progress=None,
-                     recorded_at: datetime | None = None) -> ImportReport:
-        """All-or-nothing import; ``recorded_at`` dates historical loads (default now)."""
-        return import_files(self.store, self.package, [Path(p) for p in paths], user=user, dry_run=dry_run,
-                            progress=progress, recorded_at=recorded_at)
+                     recorded_at: datetime | None = None, scope=None) -> ImportReport:
+        """All-or-nothing import; ``recorded_at`` dates historical loads (default now);
+        ``scope`` (org-unit codes) refuses rows outside it (the web app's uploads).
+        With analytics tables, what the import touched is refreshed right away."""
+        report = import_files(self.store, self.package, [Path(p) for p in paths], user=user, dry_run=dry_run,
+                              progress=progress, recorded_at=recorded_at, scope=scope)
+        if not dry_run and report.ok:
+            self.refresh_analytics_tables()
+        return report
 
     def export(self, ou: str, period: str | Period, path: str | Path) -> int:
         return export_values(self.store, self.package, self.subtree(ou), _period(period), Path(path))
+
+    def export_parquet(self, folder: str | Path, *, overwrite: bool = False):
+        """Every value, the org-unit tree and the metadata as partitioned parquet
+        (for ``--engine spark --data``; layout in exchange/parquet.py)."""
+        from weijian.exchange.parquet import export_parquet
+
+        return export_parquet(self.store, self.package, folder, overwrite=overwrite)
 
     def template(self, path: str | Path, periods: list[str], ou: str | None = None, level: int | None = None) -> Path:
         units = self.units_at(ou or self.package.root().code, level)
@@ -177,8 +217,50 @@ class Workspace:
     @property
     def analytics(self) -> Analytics:
         if self._analytics is None:
-            self._analytics = Analytics(self.store.values_table(), self.store.orgunits_table(), self.package)
+            tables = self._aggregate_tables()
+            source = tables.source() if tables is not None and tables.enabled else None
+            self._analytics = Analytics(self.store.values_table(), self.store.orgunits_table(), self.package,
+                                        aggregates=source)
         return self._analytics
+
+    # -- analytics tables (pre-aggregated roll-ups; docs/scale.md) -------------------------
+    def _aggregate_tables(self):
+        if not hasattr(self.store, "analytics_tables"):
+            return None
+        from weijian.analytics.aggregates import AggregateTables
+
+        return AggregateTables(self.store, self.package)
+
+    def build_analytics_tables(self):
+        """Build (or rebuild) the analytics tables; queries read them from now on
+        and every import refreshes what it touched."""
+        tables = self._aggregate_tables()
+        if tables is None:
+            raise WeijianError("此存储不支持分析表")
+        summary = tables.build()
+        self._analytics = None
+        return summary
+
+    def drop_analytics_tables(self) -> None:
+        tables = self._aggregate_tables()
+        if tables is not None:
+            tables.drop()
+        self._analytics = None
+
+    def refresh_analytics_tables(self):
+        """Recompute what imports touched since the last refresh (None: nothing
+        to do, or no analytics tables)."""
+        tables = self._aggregate_tables()
+        if tables is None or not tables.enabled:
+            return None
+        return tables.refresh()
+
+    def analytics_tables_status(self) -> dict:
+        tables = self._aggregate_tables()
+        if tables is None:
+            return {"enabled": False, "tables": [], "pending": 0}
+        return {"enabled": tables.enabled, "tables": sorted(tables.built().values()),
+                "pending": len(tables.writer.dirty())}
 
     def query(self, code: str, ou: str, period: str | Period) -> list[Result]:
         """Figures for ``ou``; ``children:CODE`` lists and ranks the children."""

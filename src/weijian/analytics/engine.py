@@ -24,10 +24,14 @@ from weijian.model.periods import Period
 
 
 class Analytics:
-    def __init__(self, values, orgunits, package: MetadataPackage):
+    def __init__(self, values, orgunits, package: MetadataPackage, aggregates=None):
+        """``aggregates``: an ``aggregates.AggregateSource`` when the store has
+        pre-aggregated analytics tables; roll-ups then read those where they
+        cover the request (same results, see aggregates.py)."""
         self.values = values
         self.orgunits = orgunits
         self.package = package
+        self.aggregates = aggregates
 
     # -- expressions -----------------------------------------------------
     def table(self, codes: list[str], selection: OrgUnitSelection, periods: list[Period]):
@@ -35,12 +39,17 @@ class Analytics:
 
         Elements (``E`` or ``E.O``) give their rolled-up value in ``value``
         with numerator = value and no denominator."""
+        periods = list(dict.fromkeys(periods))  # a period asked twice must not count twice
         indicators = [compile_indicator(self._indicator(c)) for c in codes if c in self.package.indicators]
         elements = [self._element_operand(c) for c in codes if c not in self.package.indicators]
         wanted = set(elements)
         for item in indicators:
             wanted |= item.operands
-        operand_values = rollup_operands(self.values, self.orgunits, self.package, wanted, periods, selection)
+        if self.aggregates is not None:
+            operand_values = self.aggregates.operand_values(self.values, self.orgunits, self.package, wanted,
+                                                            periods, selection)
+        else:
+            operand_values = rollup_operands(self.values, self.orgunits, self.package, wanted, periods, selection)
         if operand_values is None:
             return None
         pieces = []
@@ -54,6 +63,20 @@ class Analytics:
             pieces.append(t.select(code=t.operand, orgunit=t.orgunit, period=t.period, numerator=t.value,
                                    denominator=ibis.null("float64"), value=t.value))
         return ibis.union(*pieces) if len(pieces) > 1 else pieces[0]
+
+    def frame(self, codes: list[str], selection: OrgUnitSelection, periods: list[Period]):
+        """``table(...)`` executed (a pandas DataFrame, or None when nothing is
+        asked). With analytics tables, the usual requests run a compiled
+        template instead (same rows, without ~100 ms of compiling)."""
+        if self.aggregates is not None:
+            for code in codes:  # unknown codes are refused as table() refuses them
+                if code not in self.package.indicators:
+                    self._element_operand(code)
+            found = self.aggregates.frame(list(codes), selection, periods)
+            if found is not None:
+                return found
+        table = self.table(list(codes), selection, periods)
+        return table.execute() if table is not None else None
 
     def bulk(self, levels: list[int], periods: list[Period], codes: list[str] | None = None):
         """Every indicator for every org unit at ``levels`` and every period."""
@@ -78,8 +101,7 @@ class Analytics:
                 raise NotFoundError(f"机构编码“{ou}”不存在")
         previous, to_date = period.previous_year(), period.year_to_date()
         periods = list(dict.fromkeys([period, previous, to_date]))
-        table = self.table(list(codes), OrgUnitSelection.of_codes(self.package, orgunits), periods)
-        frame = table.execute() if table is not None else None
+        frame = self.frame(list(codes), OrgUnitSelection.of_codes(self.package, orgunits), periods)
         found: dict[str, dict] = {code: {} for code in codes}
         if frame is not None:
             for row in frame.itertuples(index=False):

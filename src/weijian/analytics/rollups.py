@@ -33,26 +33,46 @@ def rollup_operands(
     operands: set[Operand] | frozenset[Operand],
     periods: list[Period],
     selection: OrgUnitSelection,
+    period_map=None,
 ):
-    """Aggregated operand values for every selected org unit and period."""
+    """Aggregated operand values for every selected org unit and period.
+
+    ``period_map``: a table of ``selection.period_map_rows`` to use instead of
+    the one made from ``periods`` (the analytics tables' refresh passes its
+    parameter table, so the compiled SQL does not depend on the periods)."""
+    per_facility = facility_operands(values, package, operands, periods, period_map)
+    if not per_facility:
+        return None
+    # one join against (unit → selected ancestor) and one group-by per way of
+    # combining units: each row is grouped once, whatever the number of levels
+    ancestors = ancestor_map(orgunits, selection)
+    pieces = [rollup_over_orgunits(rows, ancestors, how) for how, rows in per_facility.items()]
+    return ibis.union(*pieces) if len(pieces) > 1 else pieces[0]
+
+
+def facility_operands(values, package: MetadataPackage, operands, periods: list[Period], period_map=None) -> dict:
+    """The first half of a roll-up: over time, per reporting unit.
+
+    {how units combine ("sum", "mean", "max", "min"): Ibis table (orgunit,
+    period, value, operand)}, a unit possibly having several rows of one
+    operand (a total ``E`` gets one row per option). The analytics tables
+    (``aggregates.py``) are built from exactly these rows."""
     by_element: dict[str, list[Operand]] = defaultdict(list)
     for operand in operands:
         by_element[operand.element].append(operand)
     if not by_element or not periods:
-        return None
-
+        return {}
     per_facility: dict[str, list] = defaultdict(list)
     for aggregation, codes in _group_elements(package, by_element).items():
-        rows = _values_in_periods(values, package, codes, periods)
+        rows = _values_in_periods(values, package, codes, periods, period_map)
         over_time = rollup_over_time(rows, aggregation)
         per_facility[_OU_AGG[aggregation]].append(_as_operands(over_time, by_element, codes))
+    return {how: ibis.union(*rows) if len(rows) > 1 else rows[0] for how, rows in per_facility.items()}
 
-    # one join against (unit → selected ancestor) and one group-by per way of
-    # combining units: each row is grouped once, whatever the number of levels
-    ancestors = ancestor_map(orgunits, selection)
-    pieces = [rollup_over_orgunits(ibis.union(*rows) if len(rows) > 1 else rows[0], ancestors, how)
-              for how, rows in per_facility.items()]
-    return ibis.union(*pieces) if len(pieces) > 1 else pieces[0]
+
+def how_units_combine(package: MetadataPackage, element: str) -> str:
+    """"sum", "mean", "max" or "min": how an element's values combine over org units."""
+    return _OU_AGG[package.elements[element].aggregation]
 
 
 def _group_elements(package: MetadataPackage, by_element: dict[str, list[Operand]]) -> dict[str, list[str]]:
@@ -62,11 +82,13 @@ def _group_elements(package: MetadataPackage, by_element: dict[str, list[Operand
     return groups
 
 
-def _values_in_periods(values, package: MetadataPackage, codes: list[str], periods: list[Period]):
-    by_months: dict[int, list[str]] = defaultdict(list)
-    for code in codes:
-        by_months[element_months(package.elements[code].period_type)].append(code)
-    mapping = ibis.memtable(period_map_rows(by_months, periods)).rename(target_period="period")
+def _values_in_periods(values, package: MetadataPackage, codes: list[str], periods: list[Period], period_map=None):
+    if period_map is None:
+        by_months: dict[int, list[str]] = defaultdict(list)
+        for code in codes:
+            by_months[element_months(package.elements[code].period_type)].append(code)
+        period_map = ibis.memtable(period_map_rows(by_months, periods))
+    mapping = period_map.rename(target_period="period")
     v = values.filter(values.dataelement.isin(codes))
     joined = v.join(
         mapping,

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from weijian.storage.base import (
     KEY_COLUMNS,
     LEDGER_KINDS,
+    USER_ROLES,
     VALUE_COLUMNS,
     Approval,
     ApprovalLogEntry,
@@ -28,7 +29,7 @@ from weijian.storage.base import (
 )
 
 __all__ = [
-    "KEY_COLUMNS", "LEDGER_KINDS", "VALUE_COLUMNS", "Approval", "ApprovalLogEntry", "AuditEntry", "Conflict",
+    "KEY_COLUMNS", "LEDGER_KINDS", "USER_ROLES", "VALUE_COLUMNS", "Approval", "ApprovalLogEntry", "AuditEntry", "Conflict",
     "ImportSession", "LedgerAuditEntry", "LedgerChange", "LedgerRef", "LockedRow", "Store",
     "StoredValue", "ValueRow", "WriteSummary", "open_store",
 ]

@@ -26,6 +26,8 @@ MAX_LEVELS = 6  # orgunit table has ancestor columns l1..l6
 # What the work ledger (工作台账) holds; see ``Store.write_ledger``.
 LEDGER_KINDS = ("entry", "document", "project", "progress", "honour")
 LEDGER_ACTIONS = ("add", "update", "delete")
+# Roles of web users (see ``Store.add_user``); what each may do is weijian.web's business.
+USER_ROLES = ("录入员", "审核员", "管理员", "只读")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,9 @@ class ValueRow:
     comment: str | None = None
     followup: bool = False
     source_row: int | None = None  # row in the source file, kept in the audit trail
+    # who entered it, when one write carries several people's values (the web app's group commit);
+    # None: the writing session's user
+    stored_by: str | None = None
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -335,6 +340,54 @@ class Store(ABC):
     @abstractmethod
     def ledger_history(self, kind: str | None = None, item_id: int | None = None) -> list[LedgerAuditEntry]:
         """The ledger audit log (of one kind, of one item), oldest first."""
+
+    # web users, sessions, API tokens, application audit (migration 004) ------------------
+    @abstractmethod
+    def add_user(self, name: str, role: str, orgunit: str, password_hash: str | None, *, by: str) -> dict:
+        """A new web user (role one of USER_ROLES) bound to ``orgunit``; StoreError if the name is taken.
+        Returns the stored row: name, role, orgunit, password_hash, active, created_by, created_at, updated_at."""
+
+    @abstractmethod
+    def update_user(self, name: str, *, role: str | None = None, orgunit: str | None = None,
+                    password_hash: str | None = None, active: bool | None = None) -> dict:
+        """Change the given fields; a new password or deactivation ends the user's sessions."""
+
+    @abstractmethod
+    def user(self, name: str) -> dict | None: ...
+
+    @abstractmethod
+    def users(self) -> list[dict]: ...
+
+    @abstractmethod
+    def add_session(self, id_hash: str, user: str, csrf: str, expires_at: datetime) -> None: ...
+
+    @abstractmethod
+    def session(self, id_hash: str) -> dict | None:
+        """The unexpired session stored under ``id_hash`` (a hash of the cookie, never the cookie)."""
+
+    @abstractmethod
+    def delete_session(self, id_hash: str) -> None: ...
+
+    @abstractmethod
+    def delete_expired_sessions(self) -> None: ...
+
+    @abstractmethod
+    def add_token(self, token_hash: str, user: str, label: str = "") -> None: ...
+
+    @abstractmethod
+    def token_user(self, token_hash: str) -> str | None: ...
+
+    @abstractmethod
+    def delete_tokens(self, user: str) -> int: ...
+
+    @abstractmethod
+    def log_event(self, user: str, action: str, *, orgunit: str | None = None, period: str | None = None,
+                  detail: str | None = None, address: str | None = None, at: datetime | None = None) -> None:
+        """Append one entry to the application audit trail (logins, approvals, uploads, downloads)."""
+
+    @abstractmethod
+    def events(self, user: str | None = None, action: str | None = None) -> list[dict]:
+        """The application audit trail, oldest first."""
 
     @abstractmethod
     def ibis(self):

@@ -21,7 +21,7 @@ from typing import Any
 
 from weijian.errors import StoreError
 from weijian.model import OrgUnit
-from weijian.storage import approvals, ledger_sql
+from weijian.storage import approvals, ledger_sql, users_sql
 from weijian.storage.base import (
     KEY_COLUMNS,
     MAX_LEVELS,
@@ -42,7 +42,7 @@ STAGE_COLUMNS: Columns = (
     ("dataelement", "text"), ("period", "text"), ("orgunit", "text"),
     ("categoryoptioncombo", "text"), ("attributeoptioncombo", "text"),
     ("value", "double"), ("start_month", "int"), ("end_month", "int"),
-    ("comment", "text"), ("followup", "bool"), ("source_row", "bigint"), ("seq", "bigint"),
+    ("comment", "text"), ("followup", "bool"), ("source_row", "bigint"), ("seq", "bigint"), ("stored_by", "text"),
 )
 KEY_ONLY_COLUMNS: Columns = tuple((c, "text") for c in KEY_COLUMNS)
 ORGUNIT_COLUMNS: Columns = (
@@ -92,7 +92,7 @@ ORDER BY b.first_seq
 CREATE_PLAN = f"""
 CREATE TEMP TABLE wj_plan AS
 SELECT s.dataelement, s.period, s.orgunit, s.categoryoptioncombo, s.attributeoptioncombo,
-       s.value, s.start_month, s.end_month, s.comment, s.followup, s.source_row, s.seq,
+       s.value, s.start_month, s.end_month, s.comment, s.followup, s.source_row, s.seq, s.stored_by,
        d.value AS old_value,
        CASE WHEN d.dataelement IS NULL THEN 'create'
             WHEN d.value IS DISTINCT FROM s.value
@@ -108,7 +108,7 @@ COUNT_PLAN = "SELECT action, count(*) FROM wj_plan GROUP BY action"
 
 AUDIT_PLAN = f"""
 INSERT INTO audit ({KEYS}, old_value, new_value, action, changed_by, changed_at, source, source_row)
-SELECT {KEYS}, old_value, value, action, %(user)s, %(now)s, %(source)s, source_row
+SELECT {KEYS}, old_value, value, action, coalesce(stored_by, %(user)s), %(now)s, %(source)s, source_row
 FROM wj_plan WHERE action <> 'unchanged'
 ORDER BY seq
 """
@@ -116,7 +116,7 @@ ORDER BY seq
 UPDATE_CHANGED = f"""
 UPDATE datavalue
 SET value = p.value, start_month = p.start_month, end_month = p.end_month,
-    comment = p.comment, followup = p.followup, storedby = %(user)s, lastupdated = %(now)s
+    comment = p.comment, followup = p.followup, storedby = coalesce(p.stored_by, %(user)s), lastupdated = %(now)s
 FROM wj_plan p
 WHERE {_on("datavalue", "p")} AND p.action = 'update'
 """
@@ -124,11 +124,23 @@ WHERE {_on("datavalue", "p")} AND p.action = 'update'
 INSERT_NEW = f"""
 INSERT INTO datavalue ({KEYS}, value, start_month, end_month, storedby, created, lastupdated,
                        comment, followup)
-SELECT {KEYS}, value, start_month, end_month, %(user)s, %(now)s, %(now)s, comment, followup
+SELECT {KEYS}, value, start_month, end_month, coalesce(stored_by, %(user)s), %(now)s, %(now)s, comment, followup
 FROM wj_plan WHERE action = 'create'
 """
 
 DROP_PLAN = "DROP TABLE IF EXISTS wj_plan"
+
+# While analytics tables exist (migration 005), a write records the org units
+# and month spans it changed, in its own transaction, for the incremental refresh.
+_MARK_DIRTY = """
+INSERT INTO analytics_dirty (orgunit, start_month, end_month)
+SELECT DISTINCT orgunit, start_month, end_month FROM {source}
+WHERE {where} EXISTS (SELECT 1 FROM analytics_table)
+"""
+MARK_DIRTY_PLAN = _MARK_DIRTY.format(source="wj_plan", where="action <> 'unchanged' AND")
+MARK_DIRTY_GONE = _MARK_DIRTY.format(source="wj_gone", where="")
+MARK_DIRTY_TREE = ("INSERT INTO analytics_dirty (orgunit, start_month, end_month) "
+                   "SELECT '*', 0, 0 WHERE EXISTS (SELECT 1 FROM analytics_table)")
 DROP_MERGE = (DROP_PLAN, "DROP TABLE IF EXISTS wj_stage")
 
 # --- delete ----------------------------------------------------------------
@@ -322,7 +334,7 @@ class SqlImportSession(ImportSession):
         data = [
             (r.dataelement, r.period, r.orgunit, r.categoryoptioncombo, r.attributeoptioncombo,
              float(r.value), r.start_month, r.end_month, r.comment, bool(r.followup),
-             r.source_row, start + i + 1)
+             r.source_row, start + i + 1, r.stored_by)
             for i, r in enumerate(rows)
         ]
         if data:
@@ -384,6 +396,7 @@ class SqlImportSession(ImportSession):
         self._db.execute(AUDIT_PLAN, params)
         self._db.execute(UPDATE_CHANGED, {"user": self._user, "now": at})
         self._db.execute(INSERT_NEW, {"user": self._user, "now": at})
+        self._db.execute(MARK_DIRTY_PLAN)
         for statement in DROP_MERGE:
             self._db.execute(statement)
 
@@ -392,7 +405,7 @@ class SqlImportSession(ImportSession):
 
 
 # --- store -------------------------------------------------------------------
-class SqlStore(approvals.SqlApprovals, ledger_sql.SqlLedger, Store):
+class SqlStore(approvals.SqlApprovals, ledger_sql.SqlLedger, users_sql.SqlUsers, Store):
     """Store methods shared by the SQL backends; subclasses add the connection and Ibis.
     The approval methods come from ``approvals.SqlApprovals``, the work ledger's
     from ``ledger_sql.SqlLedger``."""
@@ -461,6 +474,7 @@ class SqlStore(approvals.SqlApprovals, ledger_sql.SqlLedger, Store):
             db.execute("DELETE FROM orgunit")
             if rows:
                 db.load("orgunit", ORGUNIT_COLUMNS, rows)
+            db.execute(MARK_DIRTY_TREE)
 
     # values ------------------------------------------------------------------
     def import_session(self, user: str, source: str) -> SqlImportSession:
@@ -479,6 +493,7 @@ class SqlStore(approvals.SqlApprovals, ledger_sql.SqlLedger, Store):
                                        approvals.GONE_LOCKED_COUNT, "删除")
             db.execute(AUDIT_GONE, {"user": user, "source": source, "now": now()})
             db.execute(DELETE_GONE)
+            db.execute(MARK_DIRTY_GONE)
             count = int(db.query(COUNT_GONE)[0][0])
             for statement in DROP_DELETE:
                 db.execute(statement)
@@ -525,6 +540,12 @@ class SqlStore(approvals.SqlApprovals, ledger_sql.SqlLedger, Store):
 
     def orgunits_table(self):
         return self.ibis().table("orgunit", database=self._ibis_database)
+
+    def analytics_tables(self):
+        """The pre-aggregated analytics tables (``storage.analytics_tables``)."""
+        from weijian.storage.analytics_tables import AnalyticsTableStore
+
+        return AnalyticsTableStore(self)
 
     def __enter__(self):
         return self

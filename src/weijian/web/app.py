@@ -1,0 +1,81 @@
+"""The FastAPI application: ``create_app(folder, settings)``; ``weijian serve`` runs it with uvicorn."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from weijian import __version__
+from weijian.errors import NotFoundError, WeijianError
+from weijian.web.auth import Auth, AuthError
+from weijian.web.render import json_response, page_response, wants_json
+from weijian.web.settings import Settings
+from weijian.web.workspaces import Workspaces
+
+DESCRIPTION = """weijian 卫健的网页与接口。页面和 `/api/…` 返回同一份数据（页面地址加 `?format=json` 亦可）。
+
+机器调用请带 `Authorization: Bearer <令牌>`（`weijian user token 用户名` 生成）；浏览器会话的写请求须带
+`X-CSRF-Token`。每个请求只能涉及用户所属机构及其下级机构，否则返回 403。"""
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                                "script-src 'self'; frame-ancestors 'self'"),
+}
+
+
+def create_app(workspace_folder: str | Path, settings: Settings | None = None) -> FastAPI:
+    """The app serving one workspace folder; its connections close when the app shuts down."""
+    from weijian.web.views import ROUTERS
+
+    settings = settings or Settings()
+    workspaces = Workspaces(workspace_folder, readers=settings.readers, cache=settings.analytics_cache)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        workspaces.close()
+
+    app = FastAPI(title="weijian 卫健", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.settings = settings
+    app.state.workspaces = workspaces
+    app.state.auth = Auth(workspaces, settings)
+    app.mount("/static", StaticFiles(directory=str(resources.files("weijian.web") / "static")), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path.startswith("/api/docs"):
+            del response.headers["Content-Security-Policy"]  # the docs page loads its own scripts
+        return response
+
+    @app.exception_handler(AuthError)
+    async def auth_error(request: Request, error: AuthError):
+        if wants_json(request) or request.headers.get("HX-Request"):
+            return json_response({"error": error.message, "status": error.status}, error.status)
+        if error.status == 401:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return page_response(request, "error.html", {"message": error.message, "status": error.status},
+                             None, error.status)
+
+    @app.exception_handler(WeijianError)
+    async def weijian_error(request: Request, error: WeijianError):
+        status = 404 if isinstance(error, NotFoundError) else 400
+        if wants_json(request) or request.headers.get("HX-Request"):
+            return json_response({"error": str(error), "status": status}, status)
+        return page_response(request, "error.html", {"message": str(error), "status": status}, None, status)
+
+    return app

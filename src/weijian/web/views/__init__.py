@@ -1,0 +1,9 @@
+"""One module per page family; each route serves its page and its JSON twin."""
+from __future__ import annotations
+
+from weijian.web.views import (
+    api, audit, dashboard, entry, home, imports, metadata, reporting, review, summary,
+)
+
+ROUTERS = [home.router, entry.router, imports.router, reporting.router, review.router, dashboard.router,
+           summary.router, audit.router, metadata.router, api.router]

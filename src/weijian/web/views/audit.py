@@ -1,0 +1,62 @@
+"""报告核查: upload a work summary (.docx/.txt/.md) → its figures checked against its own
+arithmetic and against the data of the user's org units → the annotated view."""
+from __future__ import annotations
+
+import shutil
+
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+
+from weijian.errors import WeijianError
+from weijian.web.access import Ctx, need
+from weijian.web.render import respond
+from weijian.web.views.common import log, save_upload, temp_folder
+
+router = APIRouter()
+SUFFIXES = (".docx", ".txt", ".md")
+
+
+class ScopedFigures:
+    """What the audit may ask of the data: the workspace's figures, inside the user's units only."""
+
+    def __init__(self, workspace, scope: frozenset[str]):
+        self.package = workspace.package
+        self._workspace = workspace
+        self._scope = scope
+
+    def query(self, code: str, ou: str, period):
+        unit = ou.removeprefix("children:")
+        if unit not in self._scope:
+            raise WeijianError(f"“{unit}”不在您的机构范围内，不与数据核对")
+        return self._workspace.query(code, ou, period)
+
+
+def audit_upload(ctx: Ctx, upload: UploadFile) -> dict:
+    from weijian.audit import audit_file, render_html
+
+    folder = temp_folder("weijian-audit-")
+    try:
+        path = save_upload(upload, folder, ctx.settings.upload_mb, SUFFIXES)
+        with ctx.workspaces.reader() as ws:
+            report = audit_file(path, workspace=ScopedFigures(ws, ctx.scope))
+        annotated = render_html(report, title=path.name)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    log(ctx, "audit-upload", ou=ctx.user.orgunit, detail=path.name)
+    out = report.to_dict()
+    counts = report.counts()
+    return {"file": path.name, "counts": counts, "figures": len(report.figures),
+            "inconsistent": [{"quote": f.quote, "message": f.message} for f in report.inconsistent],
+            "report": out, "annotated_html": annotated}
+
+
+@router.get("/audit", include_in_schema=False)
+def audit_page(request: Request, ctx: Ctx = Depends(need("view"))):
+    return respond(request, "audit.html", {"file": None, "suffixes": SUFFIXES}, ctx.user, page="audit")
+
+
+@router.post("/audit", include_in_schema=False)
+@router.post("/api/audit", tags=["报告核查"], summary="上传工作总结，核对其中的数字（并与本人机构的数据核对）")
+async def audit_post(request: Request, file: UploadFile = File(...), ctx: Ctx = Depends(need("view"))):
+    result = await run_in_threadpool(audit_upload, ctx, file)
+    return respond(request, "audit.html", {**result, "suffixes": SUFFIXES}, ctx.user, page="audit")

@@ -1,0 +1,230 @@
+"""数据录入: a data set's form for one org unit and period; each cell saved as it changes
+(htmx), or the whole form at once; the data set's validation rules shown after saving;
+approved (locked) periods read-only."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
+
+from weijian.errors import PeriodError, StoreError, WeijianError
+from weijian.exchange import RawRecord, Validator
+from weijian.exchange.validate import format_number
+from weijian.expressions import operands, parse
+from weijian.model import DataSet
+from weijian.model.periods import Period
+from weijian.quality import run_rules
+from weijian.quality.completeness import expected_units
+from weijian.web.access import Ctx, need
+from weijian.web.render import json_response, page_response, respond, templates
+from weijian.web.views.common import units_choice
+
+router = APIRouter()
+SOURCE = "网页录入"
+_PERIOD_WORDS = {"monthly": "月", "quarterly": "季度", "half_yearly": "半年", "yearly": "年"}
+
+
+class CellValue(BaseModel):
+    element: str
+    option: str = ""
+    value: str | float | None = None
+
+
+class FormValues(BaseModel):
+    ou: str
+    period: str
+    dataset: str | None = None
+    values: list[CellValue]
+
+
+def datasets_for(ctx: Ctx, ou: str) -> list[DataSet]:
+    return [ds for ds in ctx.package.datasets.values() if expected_units(ctx.package, ds, [ou])]
+
+
+def default_period(ctx: Ctx, dataset: DataSet) -> Period:
+    latest = ctx.workspaces.latest_month
+    months = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}[dataset.period_type]
+    start = latest.start - latest.start % months
+    return Period(start, start + months - 1)
+
+
+def entry_form(ctx: Ctx, dataset_code: str | None, period_text: str | None) -> dict:
+    """The form grid: rows = elements, cells = category options, with stored values and the lock."""
+    ou = ctx.ou
+    choices = datasets_for(ctx, ou.code)
+    data = {"ou": ou.code, "ou_name": ou.name, "units": units_choice(ctx),
+            "datasets": [{"code": d.code, "name": d.name, "period_type": d.period_type} for d in choices],
+            "dataset": None, "period": None, "sections": [], "locked": None, "message": None}
+    if not choices:
+        data["message"] = f"{ou.name}不需要填报任何报表，请选择填报机构（如卫生院、村卫生室）"
+        return data
+    dataset = next((d for d in choices if d.code == dataset_code), choices[0])
+    period = Period.parse(period_text) if period_text else default_period(ctx, dataset)
+    if not period.is_of_type(dataset.period_type):
+        raise PeriodError(f"{dataset.name}按{_PERIOD_WORDS[dataset.period_type]}填报，期间“{period.label}”不适用")
+    with ctx.workspaces.reader() as ws:
+        stored = {(v.dataelement, v.categoryoptioncombo): v.value
+                  for v in ws.store.read_values([ou.code], period.start, period.end, list(dataset.elements))
+                  if v.period == period.id}
+        approval = ws.store.is_locked(ou.code, period.start, period.end)
+    data.update(dataset={"code": dataset.code, "name": dataset.name, "period_type": dataset.period_type},
+                period={"id": period.id, "label": period.label},
+                locked=None if approval is None else {
+                    "ou": approval.orgunit, "ou_name": ctx.package.orgunits[approval.orgunit].name
+                    if approval.orgunit in ctx.package.orgunits else approval.orgunit,
+                    "period": approval.period, "by": approval.approved_by, "at": approval.approved_at},
+                sections=_sections(ctx, dataset, stored),
+                can_enter=ctx.may("enter") and approval is None,
+                periods=_nearby_periods(period, dataset.period_type))
+    return data
+
+
+def _sections(ctx: Ctx, dataset: DataSet, stored: dict) -> list[dict]:
+    """Elements grouped by their category: one table per set of columns."""
+    sections: dict[str | None, dict] = {}
+    for code in dataset.elements:
+        element = ctx.package.elements[code]
+        category = ctx.package.categories.get(element.category) if element.category else None
+        key = category.code if category else None
+        if key not in sections:
+            options = [(o.code, o.name) for o in category.options] if category else [("", "数值")]
+            sections[key] = {"category": category.name if category else None,
+                             "columns": [name for _, name in options], "rows": []}
+        options = [(o.code, o.name) for o in category.options] if category else [("", "数值")]
+        sections[key]["rows"].append({
+            "element": code, "name": element.name, "unit": element.unit,
+            "cells": [{"option": option, "label": label, "value": _shown(stored.get((code, option)))}
+                      for option, label in options]})
+    return list(sections.values())
+
+
+def _shown(value: float | None) -> str:
+    return "" if value is None else format_number(value)
+
+
+def _nearby_periods(period: Period, period_type: str) -> list[dict]:
+    months = period.n_months
+    return [{"id": p.id, "label": p.label} for p in
+            (Period(period.start + k * months, period.end + k * months) for k in range(-12, 2))]
+
+
+def save_values(ctx: Ctx, dataset_code: str | None, period_text: str, cells: list[CellValue]) -> dict:
+    """Validate and store ``cells`` (blank deletes) for ``ctx.ou``; per-cell problems are returned."""
+    ou, period = ctx.ou, Period.parse(period_text)
+    validator = Validator(ctx.package, ctx.scope)
+    rows, deletes, problems = [], [], []
+    for cell in cells:
+        raw = "" if cell.value is None else str(cell.value).strip()
+        if cell.element not in ctx.package.elements:
+            problems.append({"element": cell.element, "option": cell.option, "message": f"未知的数据项“{cell.element}”"})
+            continue
+        if raw == "":
+            deletes.append((cell.element, period.id, ou.code, cell.option, ""))
+            continue
+        record = RawRecord(SOURCE, 0, {"dataelement": cell.element, "period": period.id, "orgunit": ou.code,
+                                       "categoryoptioncombo": cell.option, "value": raw}, {})
+        result = validator.validate(record)
+        if isinstance(result, list):
+            problems.extend({"element": cell.element, "option": cell.option, "message": p.message} for p in result)
+        else:
+            rows.append(result)
+    saved = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+    if problems:
+        return {"ok": False, "problems": problems, "summary": saved}
+    try:
+        if rows:
+            summary = ctx.workspaces.write_cells(rows, user=ctx.user.name, source=SOURCE)
+            saved.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
+        if deletes:
+            saved["deleted"] = ctx.workspaces.write(
+                lambda ws: ws.store.delete_values(deletes, user=ctx.user.name, source=SOURCE))
+            ctx.workspaces.cache.invalidate([(ou.code, period.start, period.end)])
+    except StoreError as error:
+        return {"ok": False, "problems": [{"element": None, "option": None, "message": str(error)}], "summary": saved}
+    return {"ok": True, "problems": [], "summary": saved}
+
+
+def form_rules(ctx: Ctx, dataset_code: str | None, period_text: str | None) -> dict:
+    """The data set's validation rules broken for this unit and period (审核规则)."""
+    choices = datasets_for(ctx, ctx.ou.code)
+    dataset = next((d for d in choices if d.code == dataset_code), choices[0] if choices else None)
+    if dataset is None:
+        return {"ou": ctx.ou.code, "period": None, "findings": []}
+    period = Period.parse(period_text) if period_text else default_period(ctx, dataset)
+    elements = set(dataset.elements)
+    rules = [r for r in ctx.package.rules.values()
+             if {o.element for o in operands(parse(r.left)) | operands(parse(r.right))} & elements]
+    with ctx.workspaces.reader() as ws:
+        findings = run_rules(ws.analytics, [ctx.ou.code], period, rules=rules)
+    return {"ou": ctx.ou.code, "period": period.id, "dataset": dataset.code, "rules_checked": len(rules),
+            "findings": [f.to_dict() for f in findings]}
+
+
+@router.get("/entry", include_in_schema=False)
+@router.get("/api/entry", tags=["数据录入"], summary="填报表单：数据项 × 分类选项、已有数值、是否已审核锁定")
+def entry_page(request: Request, dataset: str | None = None, period: str | None = None,
+               ctx: Ctx = Depends(need("view"))):
+    return respond(request, "entry.html", entry_form(ctx, dataset, period), ctx.user, page="entry")
+
+
+@router.get("/entry/rules", include_in_schema=False)
+@router.get("/api/entry/rules", tags=["数据录入"], summary="本机构本期违反的审核规则（该报表涉及的规则）")
+def entry_rules(request: Request, dataset: str | None = None, period: str | None = None,
+                ctx: Ctx = Depends(need("view"))):
+    return respond(request, "_rules.html", form_rules(ctx, dataset, period), ctx.user)
+
+
+@router.post("/entry/cell", include_in_schema=False, response_class=HTMLResponse)
+async def save_cell(request: Request, ctx: Ctx = Depends(need("enter"))):
+    """One cell (field ``v:ELEMENT:OPTION``), saved as soon as it changes; answers with the
+    cell and tells the rules panel to look again."""
+    form = await request.form()
+    # htmx sends the whole form along with an input inside it: the cell is the one named in hx-vals
+    element, option = form.get("element"), str(form.get("option") or "")
+    cells = [c for c in _cells(form) if element is None or (c.element, c.option) == (element, option)]
+    if len(cells) != 1:
+        raise WeijianError("一次只能保存一个格子")
+    if cells[0].element not in ctx.package.elements:
+        raise WeijianError(f"未知的数据项“{cells[0].element}”")
+    result = await run_in_threadpool(save_values, ctx, form.get("dataset"), str(form.get("period") or ""), cells)
+    element = ctx.package.elements.get(cells[0].element)
+    options = ctx.package.categories[element.category].options if element and element.category else ()
+    label = next((o.name for o in options if o.code == cells[0].option), "数值")
+    cell = {"element": cells[0].element, "option": cells[0].option, "value": cells[0].value, "ok": result["ok"],
+            "label": label,
+            "message": "；".join(p["message"] for p in result["problems"]) or "已保存"}
+    response = templates.TemplateResponse(request, "_cell.html", {"cell": cell, "can_enter": True})
+    if result["ok"]:
+        response.headers["HX-Trigger"] = "cell-saved"
+    return response
+
+
+@router.post("/entry", include_in_schema=False)
+async def save_form(request: Request, ctx: Ctx = Depends(need("enter"))):
+    """The whole form: every ``v:ELEMENT:OPTION`` field, then the page again with the rules."""
+    form = await request.form()
+    dataset, period = form.get("dataset"), str(form.get("period") or "")
+
+    def work() -> dict:
+        try:
+            result = save_values(ctx, dataset, period, _cells(form))
+        except WeijianError as error:
+            result = {"ok": False, "problems": [{"message": str(error)}], "summary": {}}
+        data = entry_form(ctx, dataset, period)
+        data.update(saved=result, rules=form_rules(ctx, dataset, period) if result["ok"] else None)
+        return data
+    return page_response(request, "entry.html", await run_in_threadpool(work), ctx.user, page="entry")
+
+
+def _cells(form) -> list[CellValue]:
+    return [CellValue(element=key.split(":")[1], option=key.split(":")[2], value=str(value))
+            for key, value in form.multi_items() if key.startswith("v:") and key.count(":") == 2]
+
+
+@router.post("/api/entry", tags=["数据录入"], summary="保存一张表单（空值删除该数据），并返回审核规则结果")
+def save_form_api(body: FormValues, ctx: Ctx = Depends(need("enter"))):
+    result = save_values(ctx, body.dataset, body.period, body.values)
+    if result["ok"]:
+        result["rules"] = form_rules(ctx, body.dataset, body.period)
+    return json_response(result, 200 if result["ok"] else 422)

@@ -1,0 +1,171 @@
+"""Browser tests: Debian's chromium driven by Playwright against a real uvicorn server
+(in a background thread on a free port): log in, enter a month for a 村卫生室 and see a
+rule violation, upload an Excel with one bad row and see the problem, approve, view the
+dashboard, download the report. Screenshots go to $WEIJIAN_SCREENSHOTS when set."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from web_fixtures import PASSWORD, VILLAGE_A, add_users
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_workspace, tmp_path_factory):
+    if CHROMIUM is None:
+        pytest.skip("找不到 chromium（apt-get install chromium），跳过浏览器测试")
+    import uvicorn
+
+    from weijian.web import Settings, create_app
+
+    folder = tmp_path_factory.mktemp("browser") / "演示县"
+    shutil.copytree(demo_workspace, folder)
+    add_users(folder)
+    app = create_app(folder, Settings())
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("WEIJIAN_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _login(browser, server, name: str, viewport=(1366, 768)):
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN",
+                                  accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(f"{server}/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/")
+    return page
+
+
+def test_enter_a_month_and_see_the_rule_violation(browser, server, shots):
+    page = _login(browser, server, "cun_a")
+    page.goto(f"{server}/entry?ou={VILLAGE_A}&dataset=BPHS_MONTHLY&period=202611")
+    page.wait_for_selector("#rules .ok, #rules .findings")
+    for element, value in (("HTN_MANAGED", "40"), ("HTN_STD_MANAGED", "55"), ("HTN_CONTROLLED", "30")):
+        cell = page.locator(f'input[name="v:{element}:"]')
+        cell.fill(value)
+        cell.press("Tab")
+        page.locator(f'td.saved:has(input[name="v:{element}:"])').wait_for()
+    violation = page.locator("#rules .findings li", has_text="超过已管理高血压患者人数")
+    violation.first.wait_for()
+    page.locator(f'input[name="v:HTN_STD_MANAGED:"]').scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "数据录入.png"))
+    assert "规范管理高血压患者人数（55）" in violation.first.inner_text()
+    phone = _login(browser, server, "cun_a", viewport=(390, 844))
+    phone.goto(f"{server}/entry?ou={VILLAGE_A}&dataset=BPHS_MONTHLY&period=202611")
+    phone.wait_for_selector("#rules .findings")
+    phone.screenshot(path=str(shots / "数据录入_手机.png"))
+
+
+def test_upload_an_excel_with_one_bad_row(browser, server, shots, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["dataelement", "period", "orgunit", "value"])
+    sheet.append(["VILLAGE_VISITS", "202611", VILLAGE_A, 31])
+    sheet.append(["VILLAGE_VISITS", "202611", "YL_GX_C02", "三十"])
+    path = tmp_path / "11月村卫生室.xlsx"
+    book.save(path)
+    page = _login(browser, server, "luru_a")
+    page.goto(f"{server}/import")
+    page.set_input_files("input[name=files]", str(path))
+    page.click("button:has-text(\"检查\")")
+    page.locator("#import-report .error", has_text="未写入任何数据").wait_for()
+    page.screenshot(path=str(shots / "数据导入.png"), full_page=True)
+    rows = page.locator("#import-report tbody tr")
+    assert rows.count() == 1
+    assert rows.first.locator("td").nth(1).inner_text() == "3"  # the bad row, as Excel numbers it
+    sheet.delete_rows(3)
+    book.save(path)
+    page.set_input_files("input[name=files]", str(path))
+    page.click("button:has-text(\"检查\")")
+    page.click("button:has-text(\"确认导入\")")
+    page.locator("#import-report .ok", has_text="导入成功").wait_for()
+
+
+def test_approve_then_the_form_is_read_only(browser, server, shots):
+    page = _login(browser, server, "shenhe")
+    page.goto(f"{server}/review?ou=YL_GX&period=202610")
+    page.click("button:has-text(\"审核并锁定\")")
+    page.locator(".locked", has_text="已审核锁定").wait_for()
+    page.screenshot(path=str(shots / "数据审核.png"))
+    entry = _login(browser, server, "cun_a")
+    entry.goto(f"{server}/entry?ou={VILLAGE_A}&dataset=BPHS_MONTHLY&period=202610")
+    assert "审核锁定" in entry.inner_text(".locked")
+    assert entry.locator('input[name="v:HTN_MANAGED:"]').get_attribute("readonly") is not None
+
+
+def test_dashboard_draws_its_charts(browser, server, shots):
+    page = _login(browser, server, "admin")
+    page.goto(f"{server}/dashboard?ou=YL&indicator=HTN_STD_RATE&period=2026年1-10月")
+    page.wait_for_selector("#trend-chart canvas")
+    page.wait_for_selector("#rank-chart canvas")
+    page.wait_for_timeout(800)  # the charts' entry animation
+    page.screenshot(path=str(shots / "指标看板.png"), full_page=True)
+    assert "高血压患者规范管理率" in page.inner_text("main")
+    page.goto(f"{server}/reporting?ou=YL&period=202601..202610")
+    page.locator("table.heatmap a").first.click()
+    page.locator("#drill h2").wait_for()
+    page.screenshot(path=str(shots / "上报情况.png"), full_page=False)
+
+
+def test_download_the_report(browser, server, shots, tmp_path):
+    page = _login(browser, server, "admin")
+    page.goto(f"{server}/summary?period=2026S1")
+    page.wait_for_selector(".report-preview article")
+    page.screenshot(path=str(shots / "工作总结.png"))
+    with page.expect_download() as download:
+        page.click("#download-docx")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.suffix == ".docx" and saved.read_bytes()[:2] == b"PK"
+    assert "工作总结" in saved.name
