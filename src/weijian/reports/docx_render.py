@@ -456,7 +456,7 @@ def _column_widths(table: Table, ncols: int, total: int, size: float) -> list[in
         for i, cell in enumerate(row):
             texts[i].append("".join(r.text for r in cell))
     # Half-width units × half the font size, plus the cell's side margins.
-    want = [max([_display_width(t) for t in col] + [4]) * size * 10 + 2 * _CELL_MARGIN
+    want = [max([_display_width(t) for t in col] + [4]) * size * 10 + 2 * _CELL_MARGIN + _WRAP_SLACK
             for col in texts]
     widths = [0] * ncols
     open_cols = set(range(ncols))
@@ -479,6 +479,8 @@ def _column_widths(table: Table, ncols: int, total: int, size: float) -> list[in
 
 
 _CELL_MARGIN = 108  # twips, Word's default left/right cell margin
+# LibreOffice wraps a text that exactly fills its cell (borders, rounding): "七甲坪/镇"
+_WRAP_SLACK = 80
 
 
 def _display_width(text: str) -> int:

@@ -82,4 +82,16 @@ def to_json_text(data) -> Markup:
     return Markup(json.dumps(plain(data), ensure_ascii=False).replace("</", "<\\/"))
 
 
+def fixed(value, decimals: int = 2, signed: bool = False) -> str:
+    """A figure with the indicator's decimals, as the summary prints it (69.50, not 69.5);
+    ``signed`` for 同比 (+0.66); a change that rounds to zero prints without a sign."""
+    if value is None:
+        return ""
+    number = float(value)
+    if round(number, int(decimals)) == 0:
+        number = 0.0
+    return f"{number:{'+' if signed and number else ''}.{int(decimals)}f}"
+
+
 templates.env.filters["tojson_safe"] = to_json_text
+templates.env.filters["fixed"] = fixed
