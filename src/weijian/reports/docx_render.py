@@ -444,20 +444,43 @@ def _reorder_pPr(pPr) -> None:
 # -- tables -------------------------------------------------------------
 
 def _column_widths(table: Table, ncols: int, total: int, size: float) -> list[int]:
-    """Share ``total`` twips so that short columns (序号, 机构) are not wrapped.
+    """Share ``total`` twips so that body cells (乡镇 names, figures) are not wrapped.
 
-    Each column wants the width of its longest text; columns that fit in
-    their proportional share get what they want, the rest share what is left.
+    Headers may wrap over lines, body cells should not: every column first gets
+    the width of its longest body text; what is left goes to the columns whose
+    header is wider than that, in proportion to the shortfall. Only when even
+    the bodies do not fit are the columns shared in proportion to what they want.
     """
-    texts: list[list[str]] = [[] for _ in range(ncols)]
+    heads: list[list[str]] = [[] for _ in range(ncols)]
+    bodies: list[list[str]] = [[] for _ in range(ncols)]
     for i, h in enumerate(table.header):
-        texts[i].append(h)
+        heads[i].append(h)
     for row in table.rows:
         for i, cell in enumerate(row):
-            texts[i].append("".join(r.text for r in cell))
-    # Half-width units × half the font size, plus the cell's side margins.
-    want = [max([_display_width(t) for t in col] + [4]) * size * 10 + 2 * _CELL_MARGIN + _WRAP_SLACK
-            for col in texts]
+            bodies[i].append("".join(r.text for r in cell))
+
+    def width(texts: list[str]) -> float:
+        # half-width units × half the font size, plus the cell's side margins
+        return max([_display_width(t) for t in texts] + [4]) * size * 10 + 2 * _CELL_MARGIN + _WRAP_SLACK
+
+    body = [width(bodies[i]) for i in range(ncols)]
+    whole = [max(body[i], width(heads[i])) for i in range(ncols)]
+    if sum(whole) <= total:
+        widths = [int(w) for w in whole]
+    elif sum(body) <= total:
+        extra = total - sum(body)
+        short = [whole[i] - body[i] for i in range(ncols)]
+        widths = [int(body[i] + extra * short[i] / sum(short)) for i in range(ncols)]
+    else:
+        widths = _share(body, total)
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def _share(want: list[float], total: int) -> list[int]:
+    """Columns that fit their proportional share get what they want (narrow ones,
+    序号 or 期间, first); the rest share what is left."""
+    ncols = len(want)
     widths = [0] * ncols
     open_cols = set(range(ncols))
     while open_cols:
@@ -465,7 +488,7 @@ def _column_widths(table: Table, ncols: int, total: int, size: float) -> list[in
         wanted = sum(want[i] for i in open_cols)
         share = {i: left * want[i] / wanted for i in open_cols}
         fits = {i for i in open_cols if want[i] <= share[i]}
-        if not fits:  # nobody fits their share: serve the narrow columns (序号, 期间) first
+        if not fits:
             fits = {i for i in open_cols if want[i] <= left / len(open_cols)}
         if not fits or fits == open_cols:
             for i in open_cols:
@@ -474,7 +497,6 @@ def _column_widths(table: Table, ncols: int, total: int, size: float) -> list[in
         for i in fits:
             widths[i] = int(want[i])
         open_cols -= fits
-    widths[-1] += total - sum(widths)
     return widths
 
 
