@@ -58,3 +58,26 @@ def demo_workspace(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo") / "演示县"
     build_demo(folder, last_month="202610").close()
     return folder
+
+
+# Long runs (fuzzing with 100 000 inputs per target, the long crash test) are
+# skipped unless ``-m fuzz`` / ``-m long`` names them; CI runs their short twins.
+OPT_IN_MARKERS = {
+    "fuzz": "长时间模糊测试：用 pytest -m fuzz 运行（条数见 WEIJIAN_FUZZ_EXAMPLES）",
+    "long": "长时间测试：用 pytest -m long 运行",
+}
+
+
+def _selected(config, marker: str) -> bool:
+    expression = (config.getoption("markexpr", "") or "").replace(" ", "")
+    return marker in expression and f"not{marker}" not in expression
+
+
+def pytest_collection_modifyitems(config, items):
+    for marker, reason in OPT_IN_MARKERS.items():
+        if _selected(config, marker):
+            continue
+        skip = pytest.mark.skip(reason=reason)
+        for item in items:
+            if item.get_closest_marker(marker) is not None:
+                item.add_marker(skip)

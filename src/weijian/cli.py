@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from weijian import cli_ops
 from weijian.analytics import round_half_up
 from weijian.cli_ledger import ledger_app
 from weijian.cli_users import serve, user_app
@@ -465,6 +466,8 @@ def analytics_tables(
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(user_app, name="user")
 app.command()(serve)
+app.command()(cli_ops.backup)
+app.command()(cli_ops.restore)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -39,6 +39,11 @@ class StoreError(WeijianError):
     """The store cannot do what was asked (locked, unreachable, wrong schema version)."""
 
 
+class StoreBusyError(StoreError):
+    """Another process holds the store (a DuckDB file open in ``weijian serve``):
+    nothing was done; trying again later may work (message in Chinese)."""
+
+
 class LedgerError(WeijianError, ValueError):
     """A work-ledger item that cannot be stored or a bad ledger call (message in
     Chinese). ``errors`` lists (field, code, message) for each problem found."""

@@ -218,7 +218,7 @@ def _validation(column: Column, package: MetadataPackage | None) -> DataValidati
 def _write_orgunits(ws, package: MetadataPackage) -> None:
     ws.append(["机构编码", "机构名称", "类型", "上级机构编码"])
     for ou in package.orgunits.values():
-        ws.append([ou.code, ou.name, ou.type, ou.parent or ""])
+        ws.append([ou.code, escape_formula(ou.name), escape_formula(ou.type), ou.parent or ""])
     for letter, width in zip("ABCD", (16, 28, 14, 16)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"

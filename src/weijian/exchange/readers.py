@@ -3,8 +3,9 @@
 Every format (CSV, JSON dataValueSets, Excel long, the Excel wide template)
 becomes the same stream of ``RawRecord`` values (or ``Problem`` values for
 what cannot be read), so ``validate`` has one path for all of them. Readers
-never hold a whole CSV in memory; JSON is loaded whole but refused above a
-size limit; Excel sheets are read through python-calamine.
+never hold a whole CSV in memory (one line is capped, see ``limits``); JSON is
+loaded whole but refused above a size limit; Excel sheets are read through
+python-calamine after a size check that also refuses zip bombs.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Shee
 
 from weijian.errors import Problem
 from weijian.exchange.encoding import detect_encoding
+from weijian.exchange.limits import DEFAULT_EXCEL_LIMIT, MAX_CSV_LINE, excel_size_problem, megabytes
 from weijian.exchange.template import (
     CODE_ROW, FIRST_DATA_ROW, IGNORED_CODES, MARKER_SHEET, ORGUNIT_CODE, PERIOD_HEADER, split_code,
 )
@@ -69,19 +71,22 @@ class RawRecord:
     headers: Mapping[str, str]
 
 
-def read_records(path: str | Path, *, json_limit: int = DEFAULT_JSON_LIMIT) -> Iterator[RawRecord | Problem]:
-    """Stream the records of one file, whatever its format."""
+def read_records(path: str | Path, *, json_limit: int = DEFAULT_JSON_LIMIT, excel_limit: int = DEFAULT_EXCEL_LIMIT,
+                 line_limit: int = MAX_CSV_LINE) -> Iterator[RawRecord | Problem]:
+    """Stream the records of one file, whatever its format (limits in bytes; ``line_limit``
+    in characters per CSV line)."""
     path = Path(path)
     name = path.name
     suffix = path.suffix.lower()
     if not path.is_file():
         yield Problem(name, "file-not-found", f"找不到文件“{path}”")
     elif suffix == ".csv":
-        yield from _read_csv(path)
+        yield from _read_csv(path, line_limit)
     elif suffix == ".json":
         yield from _read_json(path, json_limit)
     elif suffix in SUFFIXES:
-        yield from _read_excel(path)
+        too_big = excel_size_problem(path, excel_limit)
+        yield from [too_big] if too_big is not None else _read_excel(path)
     else:
         yield Problem(name, "unsupported-format",
                       f"不支持的文件类型“{suffix or '无扩展名'}”：应为 {'、'.join(SUFFIXES)}")
@@ -97,14 +102,47 @@ def is_blank(cell: object) -> bool:
 
 # -- CSV ----------------------------------------------------------------------
 
-def _read_csv(path: Path) -> Iterator[RawRecord | Problem]:
+def _read_csv(path: Path, line_limit: int) -> Iterator[RawRecord | Problem]:
     encoding = detect_encoding(path)
     # surrogateescape keeps undecodable bytes as lone surrogates, so one bad
     # row becomes a problem on that row instead of an exception mid-file.
     with open(path, encoding=encoding, errors="surrogateescape", newline="") as f:
-        delimiter = _sniff_delimiter(f.readline())
+        try:
+            delimiter = _sniff_delimiter(f.readline(line_limit))
+        except UnicodeDecodeError:  # e.g. UTF-16 cut off mid-character: surrogateescape cannot help
+            yield _truncated_text(path.name, encoding, 1)
+            return
         f.seek(0)
-        yield from _table_records(path.name, _csv_rows(path.name, csv.reader(f, delimiter=delimiter), encoding))
+        lines = _LimitedLines(f, line_limit)
+        yield from _table_records(path.name, _csv_rows(path.name, csv.reader(lines, delimiter=delimiter),
+                                                       encoding, lines))
+
+
+class _LimitedLines:
+    """The file's lines for csv.reader, each read with at most ``limit`` characters."""
+
+    def __init__(self, f, limit: int):
+        self.f = f
+        self.limit = limit
+        self.number = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.f.readline(self.limit + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if len(line) > self.limit:
+            raise _LineTooLong(self.number)
+        return line
+
+
+class _LineTooLong(Exception):
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
 
 
 def _sniff_delimiter(first_line: str) -> str:
@@ -113,7 +151,7 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
-def _csv_rows(name: str, reader, encoding: str) -> Iterator[tuple[int, list] | Problem]:
+def _csv_rows(name: str, reader, encoding: str, lines: _LimitedLines) -> Iterator[tuple[int, list] | Problem]:
     n = 0
     try:
         for n, cells in enumerate(reader, start=1):
@@ -127,6 +165,18 @@ def _csv_rows(name: str, reader, encoding: str) -> Iterator[tuple[int, list] | P
             yield n, cells
     except csv.Error as exc:
         yield Problem(name, "bad-csv", f"无法读取 CSV：{exc}", row=n + 1)
+    except UnicodeDecodeError:
+        yield _truncated_text(name, encoding, n + 1)
+    except _LineTooLong as exc:
+        yield Problem(name, "line-too-long",
+                      f"文件第 {exc.line} 行超过 {lines.limit} 个字符（可能不是 CSV 文件，或缺少换行），已停止读取",
+                      row=n + 1)
+
+
+def _truncated_text(name: str, encoding: str, row: int) -> Problem:
+    return Problem(name, "bad-encoding",
+                   f"文件不是完整的 {encoding.upper()} 文本（第 {row} 行附近数据不完整，文件可能已损坏）；"
+                   "请用 Excel/WPS 另存为“CSV UTF-8”后再导入", row=row)
 
 
 # -- Excel ----------------------------------------------------------------------
@@ -215,7 +265,7 @@ def _read_json(path: Path, limit: int) -> Iterator[RawRecord | Problem]:
     size = path.stat().st_size
     if size > limit:
         yield Problem(name, "file-too-large",
-                      f"JSON 文件有 {size / 2**20:.0f} MB，超过上限 {limit / 2**20:.0f} MB；请拆分文件或改用 CSV")
+                      f"JSON 文件有 {megabytes(size)}，超过上限 {megabytes(limit)}；请拆分文件或改用 CSV")
         return
     try:
         with open(path, encoding="utf-8-sig") as f:

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from weijian.errors import NotFoundError
+from weijian.exchange.escaping import escape_formula
 from weijian.model import DataElement, MetadataPackage, OrgUnit
 from weijian.model.periods import Period
 
@@ -125,10 +126,11 @@ def _columns(package: MetadataPackage, elements: list[DataElement]) -> list[tupl
 
 def _write_sheet(sheet, package: MetadataPackage, units: list[OrgUnit], elements: list[DataElement]) -> None:
     columns = _columns(package, elements)
-    sheet.append(["机构编码", "机构名称", *(header for header, _, _ in columns)])
+    # names come from the metadata: one starting with = + - @ must not become a formula
+    sheet.append(["机构编码", "机构名称", *(escape_formula(header) for header, _, _ in columns)])
     sheet.append([ORGUNIT_CODE, ORGUNIT_NAME_CODE, *(code for _, code, _ in columns)])
     for unit in units:
-        sheet.append([unit.code, unit.name])
+        sheet.append([unit.code, escape_formula(unit.name)])
     last_row = FIRST_DATA_ROW + len(units) - 1
 
     for cell in sheet[HEADER_ROW]:

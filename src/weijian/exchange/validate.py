@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from weijian.errors import PeriodError, Problem
+from weijian.exchange.escaping import escape_formula, unescape_formula
 from weijian.exchange.readers import RawRecord, is_blank
 from weijian.model import DataElement, MetadataPackage
 from weijian.model.periods import Period
@@ -30,7 +31,6 @@ _TRUE = frozenset({"true", "t", "yes", "y", "1", "是", "√"})
 _FALSE = frozenset({"false", "f", "no", "n", "0", "否", ""})
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
-_FORMULA_START = ("=", "+", "-", "@")
 _CACHE_LIMIT = 10_000
 
 Error = tuple[str, str, str]  # (canonical column, problem code, Chinese message)
@@ -244,18 +244,6 @@ def cell_text(raw: object) -> str:
     if isinstance(raw, (datetime, date)):
         return raw.isoformat()
     return str(raw)
-
-
-def unescape_formula(text: str) -> str:
-    """Undo the ' our exports put before = + - @ so comments round-trip unchanged."""
-    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_START:
-        return text[1:]
-    return text
-
-
-def escape_formula(text: str) -> str:
-    """Keep spreadsheet programs from running a comment such as ``=HYPERLINK(…)``."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _code_text(raw: object) -> str:

@@ -111,7 +111,7 @@ def _write_xlsx(values: Iterable[StoredValue], path: Path, package: MetadataPack
         cells[value_at] = int(v.value) if v.value.is_integer() else v.value
         element = package.elements.get(v.dataelement)
         unit = package.orgunits.get(v.orgunit)
-        cells += [element.name if element else "", unit.name if unit else ""]
+        cells += [escape_formula(element.name) if element else "", escape_formula(unit.name) if unit else ""]
         sheet.append(cells)
         count += 1
     workbook.save(path)

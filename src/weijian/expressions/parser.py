@@ -9,6 +9,9 @@ Grammar (whitespace allowed between tokens)::
 
 CODE is ``[A-Z][A-Z0-9_]*``; NUMBER is ``[0-9]+(\\.[0-9]+)?``.
 Error positions are 1-based character indexes into the original text.
+An expression has at most MAX_LENGTH characters, MAX_TOKENS tokens and
+MAX_DEPTH levels of brackets and signs, so every function walking the tree
+(printing, evaluating, comparing) stays far from Python's recursion limit.
 """
 from __future__ import annotations
 
@@ -25,6 +28,10 @@ _NUMBER = re.compile(r"[0-9]+(\.[0-9]*)?")
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 _NEG_PRECEDENCE = 3
 _ATOM_PRECEDENCE = 4
+# Real indicator and rule expressions have under 70 tokens and a few brackets.
+MAX_LENGTH = 10_000
+MAX_TOKENS = 300
+MAX_DEPTH = 50
 
 
 @dataclass(frozen=True)
@@ -122,9 +129,16 @@ def parse(text: str) -> Expr:
 
 class _Parser:
     def __init__(self, text: str):
+        if not isinstance(text, str):
+            raise ExpressionError(f"表达式应为文字，而不是 {type(text).__name__}")
+        if len(text) > MAX_LENGTH:
+            raise ExpressionError(f"表达式过长（{len(text)} 个字符，上限 {MAX_LENGTH}）")
         self.text = text
         self.tokens = _tokenize(text)
+        if len(self.tokens) > MAX_TOKENS + 1:
+            raise ExpressionError(f"表达式“{text[:40]}…”过长：有 {len(self.tokens) - 1} 个符号，上限 {MAX_TOKENS}")
         self.index = 0
+        self.depth = 0
 
     def fail(self, pos: int, detail: str) -> ExpressionError:
         return _error(self.text, pos, detail)
@@ -168,16 +182,26 @@ class _Parser:
 
     def unary(self) -> Expr:
         if self.at("-"):
-            self.advance()
-            return Neg(self.unary())
+            token = self.advance()
+            self.descend(token)
+            inner = self.unary()
+            self.depth -= 1
+            return Neg(inner)
         return self.primary()
+
+    def descend(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(token.pos, f"的括号或负号嵌套超过 {MAX_DEPTH} 层")
 
     def primary(self) -> Expr:
         token = self.advance()
         if token.kind in ("number", "operand"):
             return token.value
         if token.kind == "(":
+            self.descend(token)
             inner = self.expr()
+            self.depth -= 1
             closing = self.peek()
             if closing.kind == "end":
                 raise self.fail(token.pos, "的“(”没有对应的“)”")

@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from weijian.errors import MetadataError, Problem
+from weijian.metadata import versions
 from weijian.metadata.crosscheck import Document, Entry, crosscheck
 from weijian.metadata.schemas import FILES, FileSpec, describe_value, schema_problems
 from weijian.model.metadata import (
@@ -72,6 +73,9 @@ def read_document(folder: Path, spec: FileSpec) -> tuple[Document | None, list[P
     if not isinstance(data, dict):
         message = f"文件内容应为“字段: 值”的映射，实际是{describe_value(data)}"
         return None, [Problem(file=spec.name, code="wrong-type", message=message)]
+    data, problems = versions.upgrade(spec.name, data)
+    if problems:
+        return None, problems
     problems += _check_envelope(spec, data)
     document = Document(spec.name)
     for index, section in enumerate(spec.sections):
@@ -198,7 +202,12 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
     except UnicodeDecodeError:
         message = "文件不是 UTF-8 编码（请在编辑器中另存为 UTF-8）"
         return None, [Problem(file=name, code="bad-encoding", message=message)]
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as error:  # a control character: PyYAML refuses the whole text
+        line = text.count("\n", 0, max(error.position, 0)) + 1
+        message = f"YAML 语法错误（第 {line} 行）：含有不允许的控制字符（U+{error.character:04X}），请删除后再保存"
+        return None, [Problem(file=name, code="yaml-syntax", row=line, message=message)]
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as error:

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 
 from weijian.errors import PeriodError
 
-__all__ = ["MONTHS_IN", "MIN_YEAR", "MAX_YEAR", "Period", "month_ordinal"]
+__all__ = ["MONTHS_IN", "MIN_YEAR", "MAX_TEXT", "MAX_YEAR", "Period", "month_ordinal"]
 
 MONTHS_IN = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
 
 # Bounds keep 4-digit ids unambiguous and catch typos such as 20245 or 2924.
 MIN_YEAR = 1900
 MAX_YEAR = 2200
+# The longest real wording (截止到2024年12月底..2025年12月底) is far shorter.
+MAX_TEXT = 100
 
 _KIND_OF_TYPE = {"monthly": "month", "quarterly": "quarter", "half_yearly": "half", "yearly": "year"}
 _CN_QUARTER = "一二三四"
@@ -74,6 +76,8 @@ class Period:
             text = str(text)
         if not isinstance(text, str):
             raise PeriodError(f"无法识别的期间“{text!r}”：{_EXPECTED}")
+        if len(text) > MAX_TEXT:
+            raise PeriodError(f"无法识别的期间“{text[:20]}…”：文字过长（{len(text)} 个字符，上限 {MAX_TEXT}）")
         s = _normalize(text)
         try:
             result = _parse_range(s) if ".." in s else _parse_single(s)
@@ -192,7 +196,7 @@ _CN_YEAR = re.compile(r"(\d{4})年(.*)")
 # The patterns below match what follows "YYYY年".
 _CN_WHOLE = re.compile(r"|度|全年度?")
 _CN_HALF = re.compile(r"([上下])半年")
-_CN_QUARTER_RE = re.compile(r"第?([1-4一二三四]|\d+)季度?")
+_CN_QUARTER_RE = re.compile(r"第?([1-4一二三四]|\d{1,3})季度?")
 _CN_MONTH = re.compile(r"(\d{1,2})月")
 _CN_YTD = re.compile(rf"{_UNTIL}(\d{{1,2}})月[底末]?")
 _CN_SPAN = re.compile(rf"(\d{{1,2}})月?{_DASH}(\d{{1,2}})月")

@@ -37,8 +37,9 @@ __all__ = [
 _PG_SCHEMES = ("postgresql", "postgres")
 
 
-def open_store(target: str | Path, *, schema: str | None = None) -> Store:
-    """Open (and migrate) the store at ``target``.
+def open_store(target: str | Path, *, schema: str | None = None, migrate_to: int | None = None) -> Store:
+    """Open (and migrate) the store at ``target`` (only up to migration
+    ``migrate_to`` when given: restoring an old backup, building test fixtures).
 
     PostgreSQL: ``postgresql://user@host:5432/db?schema=name``; ``schema``
     (argument, else URL parameter, else ``weijian``) holds the tables.
@@ -51,8 +52,8 @@ def open_store(target: str | Path, *, schema: str | None = None) -> Store:
         query = parse_qsl(parts.query, keep_blank_values=True)
         url_schema = next((v for k, v in query if k == "schema"), None)
         conninfo = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k != "schema"])))
-        return PostgresStore(text, conninfo, schema or url_schema or DEFAULT_SCHEMA)
+        return PostgresStore(text, conninfo, schema or url_schema or DEFAULT_SCHEMA, migrate_to=migrate_to)
 
     from weijian.storage.duckdb_store import DuckDBStore
 
-    return DuckDBStore(text)
+    return DuckDBStore(text, migrate_to=migrate_to)

@@ -227,8 +227,10 @@ class Store(ABC):
     url: str
 
     @abstractmethod
-    def migrate(self) -> int:
-        """Apply numbered migrations not yet applied; return the schema version."""
+    def migrate(self, up_to: int | None = None) -> int:
+        """Apply numbered migrations not yet applied (only those numbered up to
+        ``up_to`` when given: a restore loads an old backup at its own version);
+        return the schema version."""
 
     @abstractmethod
     def schema_version(self) -> int: ...

@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from weijian.errors import StoreError
+from weijian.errors import StoreBusyError, StoreError
 from weijian.storage.sql_common import Columns, Db, SqlStore
 
 _ARROW_TYPES = {"text": pa.string(), "double": pa.float64(), "int": pa.int32(),
@@ -86,6 +86,21 @@ class DuckDb(Db):
 
 
 MEMORY_LIMIT_ENV = "WEIJIAN_DUCKDB_MEMORY_LIMIT"
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
+
+
+def open_error(path: str, exc: duckdb.Error) -> StoreError:
+    """Why a DuckDB file would not open, in Chinese; a lock held by another
+    process (DuckDB allows one process per file) is a StoreBusyError."""
+    text = str(exc)
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        holder = _LOCK_HOLDER.search(text)
+        who = f"（进程号 {holder.group(2)}）" if holder else ""
+        return StoreBusyError(
+            f"数据库文件 {path} 正被另一个程序{who}使用，例如正在运行的 weijian serve 或另一个导入。"
+            "DuckDB 同一时间只允许一个程序打开同一个文件，请稍后重试；"
+            "服务运行期间请通过网页或接口（/api/dataValueSets）导入，备份请用 weijian backup --server")
+    return StoreError(f"无法打开数据库文件 {path}：{exc}")
 
 
 class DuckDBStore(SqlStore):
@@ -93,7 +108,7 @@ class DuckDBStore(SqlStore):
 
     dialect = "duckdb"
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, migrate_to: int | None = None):
         self.url = str(path)
         if self.url != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -101,11 +116,11 @@ class DuckDBStore(SqlStore):
             # a cap makes big imports spill staged rows to disk instead of growing with the file
             con = duckdb.connect(self.url, config={"memory_limit": os.environ.get(MEMORY_LIMIT_ENV, "4GB")})
         except duckdb.Error as exc:
-            raise StoreError(f"无法打开数据库文件 {self.url}（可能正被另一个程序使用）：{exc}") from exc
+            raise open_error(self.url, exc) from exc
         self._db = DuckDb(con)
         self._ibis = None
         try:
-            self.migrate()
+            self.migrate(up_to=migrate_to)
         except BaseException:
             self.close()
             raise

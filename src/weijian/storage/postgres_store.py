@@ -81,7 +81,7 @@ class PostgresStore(SqlStore):
 
     dialect = "postgres"
 
-    def __init__(self, url: str, conninfo: str, schema: str = DEFAULT_SCHEMA):
+    def __init__(self, url: str, conninfo: str, schema: str = DEFAULT_SCHEMA, migrate_to: int | None = None):
         self.url = url
         self.schema = schema
         self._conninfo = conninfo
@@ -89,7 +89,7 @@ class PostgresStore(SqlStore):
         self._ibis = None
         self._db = PgDb(self._connect)
         try:
-            self.migrate()
+            self.migrate(up_to=migrate_to)
         except BaseException:
             self.close()
             raise

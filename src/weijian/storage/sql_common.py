@@ -130,6 +130,14 @@ FROM wj_plan WHERE action = 'create'
 
 DROP_PLAN = "DROP TABLE IF EXISTS wj_plan"
 
+# PostgreSQL lets several imports run side by side (each its own connection).
+# Their merges must not interleave: two plans made before either commits would
+# both "create" one key (a duplicate-key failure) or write audit rows in one
+# order and values in the other (the latest audit row no longer matching the
+# value). So a merge or delete first takes this lock: writers queue for it,
+# readers never wait. The plan is made after it is held. (DuckDB: one writer.)
+WRITE_LOCK = {"postgres": "LOCK TABLE datavalue IN SHARE ROW EXCLUSIVE MODE"}
+
 # While analytics tables exist (migration 005), a write records the org units
 # and month spans it changed, in its own transaction, for the incremental refresh.
 _MARK_DIRTY = """
@@ -378,6 +386,11 @@ class SqlImportSession(ImportSession):
             self._planned = True
 
     def _apply(self, dry_run: bool, at: datetime) -> WriteSummary:
+        if self._dialect in WRITE_LOCK and not dry_run:
+            self._db.execute(WRITE_LOCK[self._dialect])
+            if self._planned:  # made before the lock: others may have committed since
+                self._db.execute(DROP_PLAN)
+                self._planned = False
         self._plan()
         # Inside the store, so no caller can forget; a dry run answers the same.
         approvals.refuse_if_locked(self._db, self._dialect, approvals.PLAN_LOCKED,
@@ -448,7 +461,7 @@ class SqlStore(approvals.SqlApprovals, ledger_sql.SqlLedger, users_sql.SqlUsers,
                 raise
 
     # schema ------------------------------------------------------------------
-    def migrate(self) -> int:
+    def migrate(self, up_to: int | None = None) -> int:
         migrations = load_migrations(self.dialect)
         latest = migrations[-1][0] if migrations else 0
         with self._transaction("数据库结构升级") as db:
@@ -458,7 +471,7 @@ class SqlStore(approvals.SqlApprovals, ledger_sql.SqlLedger, users_sql.SqlUsers,
             if current > latest:
                 raise StoreError(f"数据库结构版本为 {current}，高于本程序支持的 {latest}，请升级 weijian")
             for version, script in migrations:
-                if version > current:
+                if current < version and (up_to is None or version <= up_to):
                     db.execute(script)
                     db.execute(INSERT_VERSION, {"version": version, "now": now()})
                     current = version
@@ -486,6 +499,8 @@ class SqlStore(approvals.SqlApprovals, ledger_sql.SqlLedger, users_sql.SqlUsers,
         if not rows:
             return 0
         with self._transaction("删除数据") as db:
+            if self.dialect in WRITE_LOCK:
+                db.execute(WRITE_LOCK[self.dialect])
             db.execute(CREATE_DELETE_KEYS)
             db.load("wj_keys", KEY_ONLY_COLUMNS, rows)
             db.execute(CREATE_GONE)

@@ -86,6 +86,7 @@ def need(permission: str):
         units = tuple(check_ou(package, user, code) for code in codes) or (package.orgunits[user.orgunit],)
         return Ctx(user, units[0], units, app.workspaces, app.settings, request)
 
+    dependency.permission = permission  # lets tests find every route's permission
     return dependency
 
 

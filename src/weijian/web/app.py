@@ -54,7 +54,8 @@ def create_app(workspace_folder: str | Path, settings: Settings | None = None) -
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
-        response = await call_next(request)
+        too_big = _declared_too_big(request, request.app.state.settings)
+        response = too_big if too_big is not None else await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         if request.url.path.startswith("/api/docs"):
@@ -79,3 +80,22 @@ def create_app(workspace_folder: str | Path, settings: Settings | None = None) -
         return page_response(request, "error.html", {"message": str(error), "status": status}, None, status)
 
     return app
+
+
+_BODY_SLACK = 64 * 1024  # multipart boundaries and form fields around the file
+
+
+def _declared_too_big(request: Request, settings: Settings):
+    """413 for a request whose Content-Length is past the upload limit, 411 for a chunked body
+    of unknown length: both refused before the body is read."""
+    declared = request.headers.get("content-length", "")
+    limit = settings.upload_mb * 1024 * 1024 + _BODY_SLACK
+    if "chunked" in request.headers.get("transfer-encoding", "").lower() and not declared:
+        status, message = 411, "请求须带 Content-Length（不接受长度未知的分块请求体）"
+    elif declared.isdigit() and int(declared) > limit:
+        status, message = 413, f"请求体超过 {settings.upload_mb:g} MB 上限"
+    else:
+        return None
+    if wants_json(request) or request.headers.get("HX-Request"):
+        return json_response({"error": message, "status": status}, status)
+    return page_response(request, "error.html", {"message": message, "status": status}, None, status)

@@ -78,8 +78,10 @@ def _json_link(request: Request) -> str:
 
 def to_json_text(data) -> Markup:
     """For embedding chart data in a page (``<script type="application/json">``)."""
-    # markup: safe inside <script> because "</" cannot occur (no HTML escaping there, JSON.parse reads it)
-    return Markup(json.dumps(plain(data), ensure_ascii=False).replace("</", "<\\/"))
+    # markup: safe inside <script> because no < > & can occur (JSON escapes; JSON.parse reads them back),
+    # so neither "</script>" nor "<!--<script>" in an org-unit name can change where the element ends
+    text = json.dumps(plain(data), ensure_ascii=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def fixed(value, decimals: int = 2, signed: bool = False) -> str:

@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from weijian.errors import WeijianError
-from weijian.exchange.validate import format_number
+from weijian.exchange.validate import escape_formula, format_number
 from weijian.model.periods import Period
 from weijian.storage import VALUE_COLUMNS
 from weijian.web.access import Ctx, need
@@ -26,6 +26,7 @@ from weijian.web.views.imports import run_import
 router = APIRouter(prefix="/api", tags=["接口"])
 JSON_NAMES = ("dataElement", "period", "orgUnit", "categoryOptionCombo", "attributeOptionCombo", "value",
               "storedBy", "lastUpdated", "comment", "followup")
+_TEXT_COLUMNS = (JSON_NAMES.index("storedBy"), JSON_NAMES.index("comment"))
 
 
 @router.get("/dataValueSets", summary="导出数据值（DHIS2 dataValueSets 格式，JSON 或 format=csv）")
@@ -51,7 +52,9 @@ def get_values(dataSet: str | None = None, period: str | None = None, children: 
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(VALUE_COLUMNS)
-        writer.writerows(rows)
+        # free text (who stored it, the comment) could be a formula; codes and numbers cannot
+        writer.writerows([escape_formula(c) if i in _TEXT_COLUMNS and isinstance(c, str) else c
+                          for i, c in enumerate(row)] for row in rows)
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
     return json_response({"dataSet": dataSet, "period": p.id, "orgUnit": ctx.ou.code,
                           "dataValues": [dict(zip(JSON_NAMES, row)) for row in rows]})
@@ -63,13 +66,10 @@ async def post_values(request: Request, dryRun: bool = False, ctx: Ctx = Depends
     suffix = {"application/json": ".json", "text/csv": ".csv", "application/csv": ".csv"}.get(kind)
     if suffix is None:
         raise WeijianError("请求体应为 application/json 或 text/csv（DHIS2 dataValueSets 格式）")
-    body = await request.body()
-    if len(body) > ctx.settings.upload_mb * 1024 * 1024:
-        raise WeijianError(f"请求体超过 {ctx.settings.upload_mb:g} MB 上限")
     folder = temp_folder("weijian-api-")
     try:
         path = folder / f"dataValueSets{suffix}"
-        path.write_bytes(body)
+        await _save_body(request, path, ctx.settings.upload_mb)
         report, status = await run_in_threadpool(run_import, ctx, [path], dry_run=dryRun)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -78,6 +78,17 @@ async def post_values(request: Request, dryRun: bool = False, ctx: Ctx = Depends
                   importCount={"imported": summary.get("created", 0), "updated": summary.get("updated", 0),
                                "ignored": summary.get("unchanged", 0), "deleted": summary.get("deleted", 0)})
     return json_response(report, status)
+
+
+async def _save_body(request: Request, path, limit_mb: float) -> None:
+    """The request body into ``path``, refused (WeijianError) as soon as it passes the limit."""
+    limit, written = int(limit_mb * 1024 * 1024), 0
+    with open(path, "wb") as out:
+        async for chunk in request.stream():
+            written += len(chunk)
+            if written > limit:
+                raise WeijianError(f"请求体超过 {limit_mb:g} MB 上限")
+            out.write(chunk)
 
 
 @router.get("/analytics", summary="指标或数据项 × 机构 × 期间（含同比、完成率；children:编码 列出下级并排名）")

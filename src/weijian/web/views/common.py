@@ -1,9 +1,9 @@
 """Helpers the views share: periods, org-unit choices, uploads, the app audit trail."""
 from __future__ import annotations
 
-import shutil
+import re
 import tempfile
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from fastapi import UploadFile
 
@@ -42,17 +42,43 @@ def log(ctx: Ctx, action: str, *, ou: str | None = None, period: str | None = No
 
 
 def save_upload(upload: UploadFile, folder: Path, limit_mb: float, allowed: tuple[str, ...]) -> Path:
-    """Copy an upload into ``folder`` under its own (sanitised) name; WeijianError when too big or wrong type."""
-    name = Path(upload.filename or "上传文件").name.replace("\x00", "") or "上传文件"
+    """Copy an upload into ``folder`` under its own (sanitised, unique) name; WeijianError when
+    too big or of the wrong type. Copying stops as soon as the limit is passed."""
+    name = safe_filename(PureWindowsPath(upload.filename or "").name, "上传文件")
     if not name.lower().endswith(allowed):
         raise WeijianError(f"不支持的文件类型“{name}”：应为 {'、'.join(allowed)}")
-    path = folder / name
+    path = _unused(folder / name)
+    limit = int(limit_mb * 1024 * 1024)
+    written = 0
     with path.open("wb") as out:
-        shutil.copyfileobj(upload.file, out, length=1 << 20)
-    if path.stat().st_size > limit_mb * 1024 * 1024:
-        path.unlink()
-        raise WeijianError(f"文件超过 {limit_mb:g} MB 上限")
+        while chunk := upload.file.read(1 << 20):
+            written += len(chunk)
+            if written > limit:
+                out.close()
+                path.unlink()
+                raise WeijianError(f"文件“{name}”超过 {limit_mb:g} MB 上限")
+            out.write(chunk)
     return path
+
+
+def _unused(path: Path) -> Path:
+    """``path``, or ``name (2).csv`` … when two uploads share a name."""
+    n = 1
+    found = path
+    while found.exists():
+        n += 1
+        found = path.with_name(f"{path.stem} ({n}){path.suffix}")
+    return found
+
+
+_UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+
+
+def safe_filename(text: str, fallback: str = "文件") -> str:
+    """A file name made from ``text`` (an upload's name, an org unit's name) that stays inside its
+    folder on any system: no path separators, control or reserved characters, no leading dots."""
+    name = _UNSAFE_IN_NAMES.sub("_", text).strip().lstrip(".").strip()
+    return name[:150] or fallback
 
 
 def temp_folder(prefix: str) -> Path:

@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from weijian.analytics import OrgUnitSelection, round_half_up
 from weijian.analytics.rounding import to_decimal
 from weijian.errors import NotFoundError
+from weijian.exchange.validate import escape_formula
 from weijian.model.periods import Period
 from weijian.web.access import Ctx, need
 from weijian.web.render import respond
@@ -107,6 +108,10 @@ def export(indicator: str | None = None, period: str | None = None, ctx: Ctx = D
     for r in data["headline"]:
         sheet.append([None, r["ou_name"], r["name"], r["value"], r["unit"], r["numerator"], r["denominator"],
                       r["previous"], r["change"], r["change_unit"], r["target"], r["completion"]])
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.value = escape_formula(cell.value)
     out = io.BytesIO()
     book.save(out)
     out.seek(0)

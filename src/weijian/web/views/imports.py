@@ -22,7 +22,9 @@ from weijian.errors import WeijianError
 from weijian.exchange.readers import SUFFIXES
 from weijian.web.access import Ctx, need
 from weijian.web.render import respond
-from weijian.web.views.common import log, period_or_latest, save_upload, temp_folder, units_choice
+from weijian.web.views.common import (
+    log, period_or_latest, safe_filename, save_upload, temp_folder, units_choice,
+)
 
 router = APIRouter()
 _PENDING_SECONDS = 3600
@@ -132,7 +134,7 @@ async def confirm(request: Request, ctx: Ctx = Depends(need("enter"))):
 def template(period: str | None = None, level: int | None = None, ctx: Ctx = Depends(need("view"))):
     p = period_or_latest(ctx, period)
     folder = temp_folder("weijian-template-")
-    path = folder / f"{ctx.ou.name}{p.label}填报模板.xlsx"
+    path = folder / safe_filename(f"{ctx.ou.name}{p.label}填报模板.xlsx")
     with ctx.workspaces.reader() as ws:
         ws.template(path, [p.id], ou=ctx.ou.code, level=level)
     log(ctx, "template-download", ou=ctx.ou.code, period=p.id)

@@ -18,7 +18,7 @@ from weijian.reports.html_render import render_html, report_css
 from weijian.reports.pdf import libreoffice_path
 from weijian.web.access import Ctx, need
 from weijian.web.render import respond
-from weijian.web.views.common import log, temp_folder, units_choice
+from weijian.web.views.common import log, safe_filename, temp_folder, units_choice
 
 router = APIRouter()
 WORKSPACE_TEMPLATES = "报告模板"  # a workspace's own copies of templates
@@ -99,4 +99,4 @@ def download(period: str, template: str | None = None, format: str = "docx", ctx
 
 def made_files(made: Draft, folder: Path, *, pdf: bool, ctx: Ctx) -> list[Path]:
     with ctx.workspaces.reader() as ws:
-        return ws.write_report(made, folder / f"{made.document.title}.docx", pdf=pdf)
+        return ws.write_report(made, folder / safe_filename(f"{made.document.title}.docx"), pdf=pdf)
