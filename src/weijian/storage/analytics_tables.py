@@ -190,6 +190,10 @@ class AnalyticsTableStore:
                        + ", ".join(f"{c} {_SQL_TYPES[t]}" for c, t in PARAM_PERIOD_COLUMNS) + ")")
             if periods:
                 db.load(PARAM_PERIODS, PARAM_PERIOD_COLUMNS, list(periods))
+            if self.dialect == "postgres":
+                # a temp table has no statistics: PostgreSQL would guess 10 rows and join it
+                # by nested loop (millions of comparisons per refresh) instead of by hash
+                db.execute(f"ANALYZE {PARAM_PERIODS}")
             if forget_others:
                 keep = {s.name for s in steps}
                 for name in self.built().values():
