@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from weijian import cli_ops
+from weijian.cli_common import WorkspaceOpt, console, err
+from weijian.cli_common import fail as _fail
+from weijian.cli_common import open_workspace as _open
 from weijian.analytics import round_half_up
 from weijian.cli_ledger import ledger_app
 from weijian.cli_users import serve, user_app
@@ -24,22 +26,11 @@ from weijian.workspace import Workspace
 
 app = typer.Typer(help="weijian 卫健：县级卫生健康统计数据的导入、审核、汇总与工作总结。", no_args_is_help=True,
                   pretty_exceptions_enable=False)
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-WorkspaceOpt = Annotated[Path, typer.Option("-w", "--workspace", help="工作区目录")]
 
 
-def _fail(error: Exception) -> None:
-    err.print(f"[red]错误：[/red]{error}")
-    raise typer.Exit(2)
 
 
-def _open(folder: Path) -> Workspace:
-    try:
-        return Workspace.open(folder)
-    except (WeijianError, MetadataError) as error:
-        _fail(error)
+
 
 
 EngineOpt = Annotated[str, typer.Option("--engine", help="分析引擎：duckdb（工作区自身的存储，默认）或 spark")]

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from weijian.cli_common import WorkspaceOpt, console, err
+from weijian.cli_common import fail as _fail
 from weijian.errors import MetadataError, WeijianError
 from weijian.exchange.ledger_io import export_ledger, import_ledger, make_ledger_template, parse_day
 from weijian.exchange.validate import parse_number
@@ -41,19 +42,13 @@ from weijian.model.periods import Period
 from weijian.workspace import Workspace
 
 ledger_app = typer.Typer(help="工作台账：培训、督查、宣传、发文、项目、荣誉", no_args_is_help=True)
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
-WorkspaceOpt = Annotated[Path, typer.Option("-w", "--workspace", help="工作区目录")]
 UserOpt = Annotated[str, typer.Option("--user", help="操作人（默认：当前系统用户）")]
 OuOpt = Annotated[str, typer.Option("--ou", help="机构编码")]
 DeptOpt = Annotated[str, typer.Option("--dept", help="股室（可不填）")]
 DomainOpt = Annotated[str, typer.Option("--domain", help="领域：" + "、".join(DOMAINS))]
 
 
-def _fail(error: Exception | str) -> None:
-    err.print(f"[red]错误：[/red]{error}")
-    raise typer.Exit(2)
 
 
 class _Session:

@@ -15,19 +15,15 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 
+from weijian.cli_common import console, err
+from weijian.cli_common import fail as _fail
 from weijian.errors import MetadataError, StoreBusyError, WeijianError
 
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 TOKEN_ENV = "WEIJIAN_TOKEN"
 BACKUP_ROUTE = "/api/admin/backup"
 
 
-def _fail(error: Exception | str) -> None:
-    err.print(f"[red]错误：[/red]{error}")
-    raise typer.Exit(2)
 
 
 def backup(

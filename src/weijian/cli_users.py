@@ -9,32 +9,22 @@ from __future__ import annotations
 import getpass
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from weijian.cli_common import WorkspaceOpt, console
+from weijian.cli_common import fail as _fail
+from weijian.cli_common import open_workspace as _open
 from weijian.errors import MetadataError, WeijianError
-from weijian.workspace import Workspace
 
 user_app = typer.Typer(help="网页用户：新建、重设密码、停用、列出、生成接口令牌", no_args_is_help=True)
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-WorkspaceOpt = Annotated[Path, typer.Option("-w", "--workspace", help="工作区目录")]
 
 
-def _fail(error: Exception | str) -> None:
-    err.print(f"[red]错误：[/red]{error}")
-    raise typer.Exit(2)
 
 
-def _open(folder: Path) -> Workspace:
-    try:
-        return Workspace.open(folder)
-    except (WeijianError, MetadataError) as error:
-        _fail(error)
+
 
 
 def _read_password(from_stdin: bool) -> str:
