@@ -60,8 +60,8 @@ def _of_kind(report, kind):
 def test_consistent_text_is_clean(kind, good, bad, figure, words):
     report = audit_text(HEAD + good)
     assert not report.inconsistent, [f.message for f in report.inconsistent]
-    # a 完成率 without its target can only be shown possible, not confirmed
-    expected = "not_checkable" if "任务的35%" in good else "consistent"
+    # a 完成率 without its target can only be shown possible (a bound), not confirmed
+    expected = "partial" if "任务的35%" in good else "consistent"
     assert any(f.verdict == expected for f in _of_kind(report, kind)), report.findings
 
 
@@ -100,7 +100,7 @@ def test_nested_sub_items_are_not_summed_into_the_total():
 def test_partial_list_below_total_is_not_an_error():
     report = audit_text(HEAD + "全县共有医疗机构500家，其中县级医院5家、乡镇卫生院21家。")
     [finding] = report.findings
-    assert finding.verdict == "not_checkable" and "部分分项" in finding.message
+    assert finding.verdict == "partial" and "部分分项" in finding.message
 
 
 def test_rounded_inputs_use_intervals():

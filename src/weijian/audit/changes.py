@@ -8,7 +8,7 @@ import re
 
 from weijian.audit.context import CHANGE_VERB
 from weijian.audit.mentions import Mention
-from weijian.audit.relations import Doc, Relation
+from weijian.audit.doc import Doc, Relation
 
 __all__ = ["changes", "products"]
 

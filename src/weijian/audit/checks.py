@@ -17,7 +17,7 @@ from weijian.audit.describe import show, show_interval, show_number
 from weijian.audit.findings import Finding
 from weijian.audit.intervals import Interval, half_up
 from weijian.audit.mentions import Mention
-from weijian.audit.relations import Relation
+from weijian.audit.doc import Relation
 
 __all__ = ["check"]
 
@@ -68,34 +68,36 @@ def _plus(parts: list[Mention]) -> str:
 def _sum(r: Relation):
     total, parts = r.stated, list(r.inputs)
     wanted = total.interval
+    marker = r.options.get("marker")
+    reading = f"按“{marker}”读作{total.text.strip()}的分项" if marker else "按所列分项"
     if len(parts) == 1:
         part = parts[0]
         if part.interval.lo <= wanted.hi:
-            return "consistent", f"分项{part.text.strip()}未超过总数{total.text.strip()}。", part.value
-        return ("inconsistent", f"分项{part.text.strip()}超过了总数{total.text.strip()}，"
+            return "partial", f"分项{part.text.strip()}未超过总数{total.text.strip()}（只核对了上限）。", part.value
+        return ("inconsistent", f"{reading}：分项{part.text.strip()}超过了总数{total.text.strip()}，"
                                 f"多出{show(part.value - total.value, total)}。", part.value)
     summed = _total(parts)
+    if r.options.get("closing"):
+        what = f"所列各项之和（{_plus(parts)}）"
+    else:
+        what = f"各分项之和（{_plus(parts)}）"
     if summed.meets(wanted):
-        return "consistent", _agree(f"各分项之和（{_plus(parts)}）", summed, total), summed.mid
+        return "consistent", _agree(what, summed, total), summed.mid
     shared = r.options.get("shared")
     if shared and _total(shared).meets(wanted):
-        return ("consistent", _agree(f"与总数同类的分项之和（{_plus(shared)}）", _total(shared), total)
-                + "其余数字为另一口径或下级分项。", _total(shared).mid)
+        # a reading by subject, not by fit: only the parts named like the total are its parts
+        others = [p for p in parts if p not in shared]
+        return ("consistent", _agree(f"与总数同名的分项之和（{_plus(shared)}）", _total(shared), total)
+                + f"{'、'.join(p.text.strip() for p in others)}的名称与总数不同，按另一口径理解。", _total(shared).mid)
+    written = sum(p.value for p in parts)
     if summed.lo > wanted.hi or (summed.lo == wanted.hi and wanted.hi_open):
-        for size in range(len(parts) - 1, max(1, len(parts) - 3), -1):
-            for subset in itertools.combinations(parts, size):
-                if _total(subset).meets(wanted):
-                    return ("consistent", _agree(f"分项{_plus(list(subset))}之和", _total(subset), total)
-                            + "其余数字应为下级分项。", _total(subset).mid)
-        written = sum(p.value for p in parts)
-        return ("inconsistent", f"各分项之和为{show(written, total)}（{_plus(parts)}），"
+        return ("inconsistent", f"{reading}：各分项之和为{show(written, total)}（{_plus(parts)}），"
                                 f"超过总数{total.text.strip()}，相差{show(written - total.value, total)}。", written)
     if r.options.get("exhaustive"):
-        written = sum(p.value for p in parts)
-        return ("inconsistent", f"各分项之和为{show(written, total)}（{_plus(parts)}），"
+        return ("inconsistent", f"{reading}：各分项之和为{show(written, total)}（{_plus(parts)}），"
                                 f"与总数{total.text.strip()}不符，少{show(total.value - written, total)}。", written)
-    return ("not_checkable", f"所列分项之和为{show_interval(summed, total, 0)}，小于总数{total.text.strip()}；"
-                             "文中可能只列出了部分分项，无法判断。", summed.mid)
+    return ("partial", f"所列分项之和为{show_interval(summed, total, 0)}，未超过总数{total.text.strip()}；"
+                       "文中可能只列出了部分分项，只核对了上限。", summed.mid)
 
 
 def _agree(what: str, summed: Interval, total: Mention) -> str:
@@ -182,10 +184,12 @@ def _rate(r: Relation):
         if computed is None:
             continue
         match = _matches(computed, stated)
-        if match is not None or r.confident:
-            name = "推算" if r.options.get("implied") else "计算"
+        if match is not None and not r.confident:
+            return ("not_checkable", f"若按{num.text.strip()}÷{den.text.strip()}计算，比率与文中{stated.text.strip()}相符，"
+                                     "但文中未说明分子分母，无法确认。", None, (num, den))
+        if r.confident:
             verdict, message = _verdict_text(match, computed, stated,
-                                             f"按{num.text.strip()}÷{den.text.strip()}{name}，比率")
+                                             f"按{num.text.strip()}÷{den.text.strip()}计算，比率")
             return verdict, message, computed.mid, (num, den)
     if r.options.get("implied"):
         return None
@@ -220,8 +224,8 @@ def _feasible(r: Relation):
         for target in targets:
             shown = done.value * 100 / target
             if _matches(Interval.point(shown), stated) == wanted:
-                return ("not_checkable", f"文中未给出目标数；若目标为{target}{done.unit}，完成率为"
-                                         f"{show_number(shown, stated.decimals + 2)}%，与文中一致。", None)
+                return ("partial", f"文中未给出目标数；若目标为{target}{done.unit}，完成率为"
+                                   f"{show_number(shown, stated.decimals + 2)}%，与文中相符（只核对了可能性）。", None)
     if not r.options.get("plain"):
         return "not_checkable", f"文中未给出目标数，且完成数不能确定，无法核对完成率{stated.text.strip()}。", None
     near = max(int(done.value * 100 / stated.value), 1)
@@ -246,6 +250,10 @@ def _population(r: Relation):
             best = (assignment, common)
             break
     rates = [rate for rate, _ in candidates]
+    if best is not None and not r.confident:
+        assignment, common = best
+        return ("not_checkable", f"若按文中病例数推算，各率对应的人口数可以吻合（约{_people(common.mid)}人），"
+                                 "但文中未说明各率对应哪个数，无法确认。", None, (*rates[1:], *assignment))
     if best is not None:
         assignment, common = best
         pairs = "，".join(f"{c.text.strip()}对应{rate.text.strip()}" for (rate, _), c in zip(candidates, assignment))
@@ -289,8 +297,9 @@ def _product(r: Relation):
         for heads, total in r.options["pairs"]:
             computed = per.interval * heads.interval
             if computed.meets(total.interval):
-                return ("consistent", f"{per.text.strip()}×{heads.text.strip()}={show_interval(computed, total, 1)}，"
-                                      f"与{total.text.strip()}一致。", computed.mid, (per, heads, total))
+                return ("not_checkable", f"若按{per.text.strip()}×{heads.text.strip()}={show_interval(computed, total, 1)}"
+                                         f"计算，与{total.text.strip()}相符，但文中未说明二者的关系，无法确认。", None,
+                        (per, heads, total))
         return None
     total = r.stated
     a, b = r.inputs

@@ -8,10 +8,12 @@ from decimal import Decimal
 from weijian.audit.mentions import Mention
 from weijian.errors import WeijianError
 
-__all__ = ["KINDS", "VERDICTS", "AuditError", "AuditReport", "Finding"]
+__all__ = ["KINDS", "VERDICTS", "VERDICT_NAMES", "AuditError", "AuditReport", "Finding"]
 
-VERDICTS = ("consistent", "inconsistent", "not_checkable")
-VERDICT_NAMES = {"consistent": "一致", "inconsistent": "不一致", "not_checkable": "无法核对"}
+# consistent: the full relation was checked; partial: only a bound (a part no more than its total, a
+# 完成率 some whole target can give); not_checkable: the text does not establish the relation.
+VERDICTS = ("consistent", "partial", "inconsistent", "not_checkable")
+VERDICT_NAMES = {"consistent": "一致", "partial": "部分核对", "inconsistent": "不一致", "not_checkable": "无法核对"}
 KINDS = {
     "sum": "分项与合计",
     "rate": "率与分子分母",
@@ -22,6 +24,9 @@ KINDS = {
     "yoy": "同比与增减",
     "category_count": "类别数",
     "ranking": "排序",
+    "share": "占比",
+    "difference": "差额",
+    "population": "共同分母",
     "data": "与数据核对",
 }
 

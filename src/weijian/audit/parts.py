@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import re
 
+from weijian.audit import tree
 from weijian.audit.context import key_phrase
 from weijian.audit.mentions import Mention
-from weijian.audit.relations import Doc, Relation, chinese_number, shares_words
+from weijian.audit.doc import Doc, Relation, chinese_number, shares_words
 
 __all__ = ["named_counts", "rankings", "sums"]
 
-_TRIGGER = re.compile(r"其中|包括|(?<=\()含")
 _RANKING = re.compile(r"前\s*(\d+|[一二三四五六七八九十]+)\s*(?:位|名)")
-_NOT_PARTS = re.compile(r"任务|目标|计划|同期|去年|上年|=|×|\*|应|平均")
 _COUNT_WORD = re.compile(r"([一二两三四五六七八九十]+|\d+)(?:种|类|项|个方面|大类|个病种)")
 _COMPLEMENT = re.compile(r"其他|其余|其它|剩余|另有|余下")
 _PAIRS = (("男", "女"), ("城", "乡"), ("已", "未"), ("死亡", "存活"), ("合格", "不合格"), ("阳性", "阴性"),
@@ -28,8 +27,7 @@ _SIBLING = re.compile(r"^(?:报告)?(?:[甲乙丙丁]类|[男女](?:性|婴|孩|
 _LIST_UNITS = {"所", "个", "家", "种", "类", "项", "名", "户", "村", "位"}
 
 
-def _countable(m: Mention) -> bool:
-    return m.role == "value" and m.bounded and (m.family is not None or (m.unit == "" and m.scale > 1))
+_countable = tree.countable
 
 
 def rankings(doc: Doc) -> list[Relation]:
@@ -65,82 +63,16 @@ def rankings(doc: Doc) -> list[Relation]:
 def sums(doc: Doc) -> list[Relation]:
     out: list[Relation] = []
     totals_done: set[int] = set()
-    for sentence in doc.layout.sentences:
-        text = doc.text[sentence.start:sentence.end]
-        for match in _TRIGGER.finditer(text):
-            out.extend(_trigger_sums(doc, sentence.index, sentence.start + match.start(),
-                                     sentence.start + match.end(), totals_done))
-    out.extend(_bracket_sums(doc, totals_done))
+    for group in tree.groups(doc):
+        totals_done.add(group.total.id)
+        options = _sum_options(doc, group.total, list(group.parts), group.scope_text,
+                               exhaustive=group.marker == "括号" and "等" not in group.scope_text or group.closing)
+        options["marker"] = group.marker
+        out.append(Relation(_kind(group.total), group.total, group.parts, options))
+        if group.marker != "括号":
+            out.extend(_count_word_relation(doc, group.total, list(group.parts)))
     out.extend(_sibling_sums(doc, totals_done))
     return out
-
-
-def _trigger_sums(doc: Doc, index: int, at: int, after: int, totals_done: set[int]) -> list[Relation]:
-    sentence = doc.layout.sentences[index]
-    bracket = doc.layout.bracket_of(at)
-    end = bracket[1] if bracket else _scope_end(doc, index, after)
-    parts = [m for m in doc.in_sentence(index)
-             if after <= m.start < end and m.bracket == bracket and _countable(m) and m.id not in doc.consumed]
-    if not parts:
-        return []
-    lead = doc.text[sentence.start:at]
-    pool = [m for m in doc.in_sentence(index) if m.end <= (bracket[0] if bracket else at)]
-    if not lead.strip(" ,，:;") and not bracket:
-        pool = doc.previous_sentence(index)
-    pool = [m for m in pool if m.role == "value" and m.bounded and m.family is not None and m.bracket == (
-        None if not bracket else m.bracket) and m.id not in doc.consumed]
-    relations = []
-    scope_text = doc.text[after:end]
-    for family, members in _groups(parts, pool):
-        total = next((m for m in reversed(pool) if m.family == family), None)
-        if total is None or total.id in {p.id for p in members}:
-            continue
-        totals_done.add(total.id)
-        options = _sum_options(doc, total, members, scope_text)
-        relations.append(Relation(_kind(total), total, tuple(members), options))
-        relations.extend(_count_word_relation(doc, total, members))
-    return relations
-
-
-def _scope_end(doc: Doc, index: int, after: int) -> int:
-    """其中 runs to the sentence end, across ";" only while the next segment continues the list."""
-    sentence = doc.layout.sentences[index]
-    text = doc.text
-    segments = []
-    begin = after
-    for match in re.finditer(r";", text[after:sentence.end]):
-        cut = after + match.start()
-        if doc.layout.bracket_of(cut) is None:
-            segments.append((begin, cut))
-            begin = cut + 1
-    segments.append((begin, sentence.end))
-    first = [m for m in doc.in_sentence(index) if segments[0][0] <= m.start < segments[0][1]]
-    end = segments[0][1]
-    for start, stop in segments[1:]:
-        here = [m for m in doc.in_sentence(index) if start <= m.start < stop]
-        if not here or not any(shares_words(a.phrase, b.phrase) for a in here for b in first):
-            break
-        end = stop
-    return end
-
-
-def _groups(parts: list[Mention], pool: list[Mention]) -> list[tuple[str, list[Mention]]]:
-    groups: dict[str, list[Mention]] = {}
-    loose = [m for m in parts if m.family is None]
-    for m in parts:
-        if m.family is not None:
-            groups.setdefault(m.family, []).append(m)
-    if loose:
-        # "2024万用于保证金、200万用于环评": parts without a unit take the total's
-        if len(groups) == 1:
-            only = next(iter(groups))
-            groups[only] = sorted(groups[only] + loose, key=lambda m: m.start)
-        elif not groups:
-            total = next((m for m in reversed(pool) if m.family is not None and m.scale > 1
-                          or m.family == "元"), None)
-            if total is not None:
-                groups[total.family] = loose
-    return list(groups.items())
 
 
 def _kind(total: Mention) -> str:
@@ -176,28 +108,6 @@ def _count_word_relation(doc: Doc, total: Mention, parts: list[Mention]) -> list
     if count is None or len(parts) < 2 or count != len(parts):
         return []
     return [Relation("category_count", total, tuple(parts), {"listed": count, "named": True})]
-
-
-def _bracket_sums(doc: Doc, totals_done: set[int]) -> list[Relation]:
-    """377例(菌痢15例、伤寒1例、…): a bracket right after a figure breaks it down."""
-    out = []
-    by_start = {m.end: m for m in doc.mentions}
-    for open_, close in doc.layout.brackets:
-        total = by_start.get(open_) or by_start.get(open_ - 1 if doc.text[open_ - 1:open_] == " " else -1)
-        if total is None or total.id in totals_done or not total.bounded or total.family is None:
-            continue
-        inner = doc.text[open_ + 1:close]
-        if _TRIGGER.search(inner) or _NOT_PARTS.search(inner):
-            continue
-        parts = [m for m in doc.in_sentence(total.sentence)
-                 if m.bracket == (open_, close) and _countable(m) and m.id not in doc.consumed]
-        parts = [m for m in parts if m.family == total.family or m.family is None]
-        if len(parts) < 2:
-            continue
-        totals_done.add(total.id)
-        options = _sum_options(doc, total, parts, inner, exhaustive="等" not in inner)
-        out.append(Relation(_kind(total), total, tuple(parts), options))
-    return out
 
 
 def _sibling_sums(doc: Doc, totals_done: set[int]) -> list[Relation]:

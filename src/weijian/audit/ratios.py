@@ -11,7 +11,7 @@ import re
 
 from weijian.audit.context import key_phrase
 from weijian.audit.mentions import Mention
-from weijian.audit.relations import Doc, Relation, shares_words
+from weijian.audit.doc import Doc, Relation, shares_words
 
 __all__ = ["completions", "implied_populations", "rates", "sex_ratios"]
 
