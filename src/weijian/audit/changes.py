@@ -28,6 +28,55 @@ def changes(doc: Doc) -> list[Relation]:
         if relation is not None:
             out.append(relation)
     out.extend(_from_to(doc))
+    out.extend(_increment_growth(doc))
+    out.extend(_differences(doc))
+    return out
+
+
+_BETWEEN_CHANGES = re.compile(rf"^[\s,，(（]*(?:同比|比上年|较上年|比去年|较去年)?{CHANGE_VERB}?了?[\s,，(（]*$")
+_DIFFERENCE = re.compile(r"(多出|多了|少了|相差|差距为|差距|差额为|差额|高出|多|少)$")
+
+
+def _increment_growth(doc: Doc) -> list[Relation]:
+    """床位1000张，比上年增加50张（增长5.3%）: the increment fixes last year (950), so the growth is 5.26%.
+
+    Each "；较上年……" clause is read on its own: the base is the nearest figure of
+    the increment's unit before it.
+    """
+    out = []
+    for mentions in doc.by_sentence.values():
+        for a, g in zip(mentions, mentions[1:]):
+            if a.role != "change" or g.role != "change" or not (a.bounded and g.bounded):
+                continue
+            if not _BETWEEN_CHANGES.match(doc.text[a.end:g.start]):
+                continue
+            increment, growth = (a, g) if g.unit == "%" else (g, a) if a.unit == "%" else (None, None)
+            if increment is None or increment.family is None:
+                continue
+            first = min(a.start, g.start)
+            base = next((m for m in reversed(mentions) if m.end <= first and m.role == "value" and m.bounded
+                         and m.family == increment.family), None)
+            if base is None or any(m.role == "value" and m.family == base.family and base.end <= m.start < first
+                                   for m in mentions):
+                continue
+            out.append(Relation("yoy", growth, (base, increment), {"mode": "increment"}))
+    return out
+
+
+def _differences(doc: Doc) -> list[Relation]:
+    """甲乡10万人，乙乡8.54万人，多出1.46万人: a stated difference of the two figures before it."""
+    out = []
+    for mentions in doc.by_sentence.values():
+        for i, d in enumerate(mentions):
+            if d.role != "value" or not d.bounded or d.family is None:
+                continue
+            begin = max(doc.layout.sentences[d.sentence].start, d.start - 6)
+            if not _DIFFERENCE.search(re.sub(r"[约近]$", "", doc.text[begin:d.start])):
+                continue
+            before = [m for m in mentions[:i] if m.role == "value" and m.bounded and m.family == d.family]
+            if len(before) != 2:
+                continue
+            out.append(Relation("difference", d, tuple(before), {}))
     return out
 
 
@@ -127,8 +176,8 @@ def _per_head(doc: Doc) -> list[Relation]:
             continue
         per = _PER_UNIT[match.group(1)]
         pool = doc.previous_sentence(p.sentence) + doc.in_sentence(p.sentence)
-        heads = [m for m in pool if m.start != p.start and m.role == "value" and m.bounded and m.unit == per
-                 and not m.bracket]
+        heads = [m for m in pool if m.start != p.start and m.role == "value" and m.bounded
+                 and (m.unit == per or m.family == per) and not m.bracket]
         following = doc.in_sentence(p.sentence) + (doc.in_sentence(p.sentence + 1)
                                                    if p.sentence + 1 < len(doc.layout.sentences) else [])
         totals = [m for m in following if m.start > p.end and m.role == "value" and m.family == p.family
@@ -136,7 +185,9 @@ def _per_head(doc: Doc) -> list[Relation]:
         if not heads or not totals:
             continue
         pairs = [(h, t) for h in heads for t in totals]
-        confident = len(heads) == 1 and len(totals) == 1 and _alike(p.phrase + p.after, totals[0].phrase)
+        stated_total = re.search(r"(共|合计|总计|总额|累计)[^，,;]{0,10}$", totals[0].phrase) if totals else None
+        confident = len(heads) == 1 and len(totals) == 1 and (
+            _alike(p.phrase + p.after, totals[0].phrase) or stated_total is not None)
         out.append(Relation("product", totals[0], (p, heads[-1]), {"per_head": True, "pairs": pairs},
                             confident=confident))
     return out

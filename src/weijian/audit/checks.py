@@ -29,6 +29,7 @@ def check(relation: Relation, text: str) -> Finding | None:
     checker = {
         "sum": _sum, "category_count": _category, "ranking": _ranking, "rate": _rate, "completion": _completion,
         "implied_population": _population, "sex_ratio": _sex_ratio, "product": _product, "yoy": _yoy,
+        "difference": _difference, "population": _common_population, "share": _share,
     }[relation.kind]
     result = checker(relation)
     if result is None:
@@ -202,6 +203,8 @@ def _completion(r: Relation):
     stated = r.stated
     if r.options.get("feasibility"):
         return _feasible(r)
+    if r.options.get("reverse"):
+        return _feasible_done(r)
     done, target = r.inputs
     computed = _ratio(done, target, Decimal(100))
     if computed is None:
@@ -232,6 +235,24 @@ def _feasible(r: Relation):
     examples = "，".join(f"目标{t}{done.unit}为{show_number(done.value * 100 / t, stated.decimals)}%"
                         for t in (near, near + 1) if t > 0)
     return ("inconsistent", f"完成{done.text.strip()}时，没有任何整数目标数能使完成率恰为{stated.text.strip()}"
+                            f"（{examples}）。", None)
+
+
+def _feasible_done(r: Relation):
+    """任务800例，完成率100.31%: is there a whole count done that gives the stated percentage?"""
+    stated, (target,) = r.stated, r.inputs
+    wanted = stated.interval
+    low, high = wanted.lo * target.value / 100, wanted.hi * target.value / 100
+    first = int(low) if low == int(low) else int(low) + 1
+    for done in range(max(first, 0), int(high) + 2):
+        if _matches(Interval.point(Decimal(done) * 100 / target.value), stated) is not None:
+            return ("partial", f"文中未给出完成数；若完成{done}{target.unit}，完成率为"
+                               f"{show_number(Decimal(done) * 100 / target.value, stated.decimals + 2)}%，"
+                               "与文中相符（只核对了可能性）。", None)
+    near = int(wanted.mid * target.value / 100)
+    examples = "，".join(f"完成{d}{target.unit}为{show_number(Decimal(d) * 100 / target.value, stated.decimals)}%"
+                        for d in (near, near + 1))
+    return ("inconsistent", f"任务为{target.text.strip()}时，没有任何整数完成数能使完成率恰为{stated.text.strip()}"
                             f"（{examples}）。", None)
 
 
@@ -311,8 +332,87 @@ def _product(r: Relation):
                             f"文中为{total.text.strip()}。", computed.mid)
 
 
+def _common_population(r: Relation):
+    rate, factor = r.stated, Decimal(r.options["factor"])
+    if len(r.inputs) == 2:
+        count, population = r.inputs
+        computed = _ratio(count, population, factor)
+        if computed is None:
+            return None
+        verdict, message = _verdict_text(_matches(computed, rate), computed, rate,
+                                         f"按{count.text.strip()}÷人口{population.text.strip()}计算，")
+        return verdict, message, computed.mid
+    count, other_rate, other_count = r.inputs
+    mine, theirs = _ratio(count, rate, factor), _ratio(other_count, other_rate, Decimal(r.options["other_factor"]))
+    if mine is None or theirs is None:
+        return None
+    if mine.meets(theirs):
+        return ("consistent", f"按{count.text.strip()}、{rate.text.strip()}推算人口约{_people(mine.mid)}人，与按"
+                              f"{other_count.text.strip()}、{other_rate.text.strip()}推算的约{_people(theirs.mid)}人吻合。",
+                mine.mid)
+    return ("inconsistent", f"同一地区的人口应相同，但按{count.text.strip()}、{rate.text.strip()}推算约"
+                            f"{_people(mine.mid)}人，按{other_count.text.strip()}、{other_rate.text.strip()}推算约"
+                            f"{_people(theirs.mid)}人。", mine.mid)
+
+
+def _share(r: Relation):
+    if "sum_to" in r.options:
+        shares = [*r.inputs, r.stated]
+        summed = _total(shares)
+        hundred = Interval.point(Decimal(r.options["sum_to"]))
+        listed = "+".join(s.text.strip() for s in shares)
+        if summed.meets(hundred):
+            return "consistent", f"完整分组的各占比之和（{listed}）在四舍五入范围内为100%。", summed.mid
+        return ("inconsistent", f"完整分组的各占比之和应为100%，文中{listed}={show(sum(s.value for s in shares), r.stated)}。",
+                sum(s.value for s in shares))
+    part, total = r.inputs
+    computed = _ratio(part, total, Decimal(r.options["factor"]))
+    if computed is None:
+        return None
+    verdict, message = _verdict_text(_matches(computed, r.stated), computed, r.stated,
+                                     f"按{part.text.strip()}÷{total.text.strip()}计算，占比")
+    return verdict, message, computed.mid
+
+
+def _difference(r: Relation):
+    a, b = r.inputs
+    computed = a.interval - b.interval
+    computed = computed if computed.lo >= 0 else Interval(-computed.hi, -computed.lo)
+    d = r.stated
+    if computed.meets(d.interval) or (computed.lo <= 0 <= computed.hi and d.interval.lo <= computed.hi):
+        return "consistent", f"{a.text.strip()}与{b.text.strip()}相差{show_interval(computed, d, 1)}，与文中一致。", \
+            computed.mid
+    return ("inconsistent", f"{a.text.strip()}与{b.text.strip()}相差{show(abs(a.value - b.value), d)}，"
+                            f"文中为{d.text.strip()}。", abs(a.value - b.value))
+
+
+def _increment(r: Relation):
+    g = r.stated
+    current, increment = r.inputs
+    sign = Decimal(increment.direction or 1)
+    previous = current.interval - increment.interval.scaled(sign) if sign > 0 else \
+        current.interval + increment.interval
+    change = increment.interval.scaled(sign) if sign > 0 else Interval(-increment.interval.hi, -increment.interval.lo)
+    ratio = change / previous
+    if ratio is None:
+        return None
+    computed = ratio.scaled(Decimal(100))
+    g_sign = Decimal(g.direction or 1)
+    stated = g.interval if g_sign > 0 else Interval(-g.interval.hi, -g.interval.lo)
+    text = (f"由{current.text.strip()}和{'增加' if sign > 0 else '减少'}{increment.text.strip()}，"
+            f"上年应为{show(previous.mid, current)}，{_signed(computed, g)}")
+    if computed.meets(stated) or _cut(computed, stated, g):
+        return "consistent", text + "，与文中一致。", computed.mid
+    extra = 1 if show(abs(computed.mid), g) == g.text.strip() else 0
+    return ("inconsistent", f"由{current.text.strip()}和{'增加' if sign > 0 else '减少'}{increment.text.strip()}，"
+                            f"上年应为{show(previous.mid, current)}，{_signed(computed, g, extra)}，"
+                            f"文中为{_written_change(r, g)}。", computed.mid * g_sign)
+
+
 def _yoy(r: Relation):
     g = r.stated
+    if r.options.get("mode") == "increment":
+        return _increment(r)
     current, previous = r.inputs
     mode = r.options["mode"]
     sign = Decimal(g.direction or 1)

@@ -46,6 +46,7 @@ class Doc:
     layout: Layout
     mentions: list[Mention]
     consumed: set[int] = field(default_factory=set)  # ids already used as a ranking list
+    groups: list = field(default_factory=list)  # the statement tree's groups (``tree.groups``), set first
 
     @cached_property
     def by_sentence(self) -> dict[int, list[Mention]]:

@@ -32,6 +32,7 @@ _SECTION_AFTER = ".、)"
 _LETTER = re.compile(r"[A-Za-z_*]")
 _UNIT_RE = re.compile("|".join(re.escape(spelling) for spelling, _ in UNITS))
 _UNIT_OF = dict(UNITS)
+_WAN_AFTER_YI = re.compile(r"(\d{1,4}(?:\.\d+)?)万")
 _SKIP_RE = re.compile("个[百千]分点|(" + "|".join(re.escape(w) for w in SKIP_UNITS) + ")")
 
 
@@ -117,7 +118,12 @@ class _Draft:
 
 def extract_mentions(text: str, folded: str, layout: Layout) -> list[Mention]:
     """Figures in ``text`` (``folded`` is the same text folded by ``text.fold``), in order."""
-    drafts = [d for match in _NUMBER.finditer(folded) if (d := _read(folded, match)) is not None]
+    drafts: list[_Draft] = []
+    for match in _NUMBER.finditer(folded):
+        if drafts and match.start() < drafts[-1].end:
+            continue  # the 2051.6 of "13亿2051.6万", the 199 of "100张-199张": read with the figure before
+        if (draft := _read(folded, match)) is not None:
+            drafts.append(draft)
     _resolve_typos(drafts, layout)
     mentions = []
     for draft in drafts:
@@ -156,6 +162,12 @@ def _read(text: str, match: re.Match) -> _Draft | None:
         if text.startswith(word, at):
             draft.scale, at = scale, at + len(word)
             break
+    if draft.scale == _MULTIPLIERS[1][1] and (tail := _WAN_AFTER_YI.match(text, at)):
+        # "13亿2051.6万": one figure in 万, not two
+        wan = Decimal(tail.group(1))
+        draft.number = draft.number * 10000 + wan
+        draft.decimals = len(tail.group(1).split(".")[1]) if "." in tail.group(1) else 0
+        draft.scale, at = _MULTIPLIERS[2][1], tail.end()
     if text[at:at + 1] in ("余", "多"):
         draft.qualifier, at = "余", at + 1
     unit = _unit_at(text, at)
@@ -165,6 +177,10 @@ def _read(text: str, match: re.Match) -> _Draft | None:
         draft.typo, draft.unit = typo[1], typo[1]
         draft.notes.append(f"“{typo[0]}”按“{typo[1]}”理解")
         at += len(typo[0])
+    if draft.unit and text[at:at + 1] in _RANGE and (band := re.match(r"\s*\d+(?:\.\d+)?", text[at + 1:at + 12])):
+        # "100张-199张": a size band, not a figure
+        draft.qualifier, draft.end = "range", at + 1 + band.end()
+        return draft
     if draft.unit or draft.scale != 1:
         for word in _SUFFIX_QUALIFIERS:
             if text.startswith(word, at) and not (word == "余" and draft.qualifier):
@@ -258,6 +274,7 @@ def _range_start(text: str, draft: _Draft, at: int) -> _Draft | None:
     if unit is None:
         return None
     draft.unit, draft.qualifier = unit[1], "range"
+    draft.end = tail + (len(scale_word[0]) if scale_word else 0) + len(unit[0])
     if scale_word:
         draft.scale = scale_word[1]
     return draft

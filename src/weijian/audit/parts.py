@@ -24,6 +24,7 @@ _PAIRS = (("男", "女"), ("城", "乡"), ("已", "未"), ("死亡", "存活"), 
           ("治愈", "未愈"), ("公立", "民营"), ("新增", "原有"))
 _SIBLING = re.compile(r"^(?:报告)?(?:[甲乙丙丁]类|[男女](?:性|婴|孩|童)?|城镇|农村|城市|乡村|县级|乡级|乡镇级|村级|"
                       r"[一二三]级|公立|民营|非公立)")
+_CLASS_LETTERS = "甲乙丙丁一二三四五六七八九十ABCDabcd"
 _LIST_UNITS = {"所", "个", "家", "种", "类", "项", "名", "户", "村", "位"}
 
 
@@ -63,7 +64,7 @@ def rankings(doc: Doc) -> list[Relation]:
 def sums(doc: Doc) -> list[Relation]:
     out: list[Relation] = []
     totals_done: set[int] = set()
-    for group in tree.groups(doc):
+    for group in doc.groups:
         totals_done.add(group.total.id)
         options = _sum_options(doc, group.total, list(group.parts), group.scope_text,
                                exhaustive=group.marker == "括号" and "等" not in group.scope_text or group.closing)
@@ -132,19 +133,48 @@ def _sibling_sums(doc: Doc, totals_done: set[int]) -> list[Relation]:
 
 
 def named_counts(doc: Doc) -> list[Relation]:
-    """三十铺、东桥、张店、横塘、城北5所卫生院: the number of names listed is the count stated."""
+    """三十铺、东桥、张店5所卫生院 / 5所（甲、乙、丙、丁、戊）: the number of names listed is the count stated.
+
+    Traps: "甲、乙类传染病10种" names classes, not ten diseases (a one-character
+    name is a prefix, never a name); "A、B等5所" leaves the list open.
+    """
     out = []
     for m in doc.mentions:
         if m.unit not in _LIST_UNITS or m.role != "value" or not m.exact or m.qualifier:
             continue
-        sentence_start = doc.layout.sentences[m.sentence].start
-        lead = doc.text[max(sentence_start, m.start - 60):m.start]
-        match = re.search(r"(?:^|[，,:;(]|(?<=[对在为有了是将与]))((?:[\u4e00-\u9fff]{1,6}、)+[\u4e00-\u9fff]{1,6})"
-                          r"(?:(?:和|及|与)([\u4e00-\u9fff]{1,6}))?$", lead)
-        if match is None or "等" in match.group(0):
-            continue
-        names = match.group(1).split("、") + ([match.group(2)] if match.group(2) else [])
-        if len(names) < 2:
+        names = _names_before(doc, m) or _names_after(doc, m)
+        if names is None or len(names) < 2 or any(len(n) < 2 for n in names) or _class_shorthand(names):
             continue
         out.append(Relation("category_count", m, (), {"names": names, "listed": len(names)}))
     return out
+
+
+def _class_shorthand(names: list[str]) -> bool:
+    """甲、乙类 / 一、二级 / 城、乡: one class word shared by single letters, not a list of names."""
+    last = names[-1]
+    return len(last) >= 2 and last[0] in _CLASS_LETTERS and last[1] in "类级型等档" and all(
+        n[-1] in _CLASS_LETTERS for n in names[:-1])
+
+
+def _names_before(doc: Doc, m: Mention) -> list[str] | None:
+    sentence_start = doc.layout.sentences[m.sentence].start
+    lead = doc.text[max(sentence_start, m.start - 60):m.start]
+    match = re.search(r"(?:^|[，,:;(]|(?<=[对在为有了是将与]))((?:[\u4e00-\u9fff]{1,6}、)+[\u4e00-\u9fff]{1,6})"
+                      r"(?:(?:和|及|与)([\u4e00-\u9fff]{1,6}))?$", lead)
+    if match is None or "等" in match.group(0):
+        return None
+    return match.group(1).split("、") + ([match.group(2)] if match.group(2) else [])
+
+
+def _names_after(doc: Doc, m: Mention) -> list[str] | None:
+    """5所（甲、乙、丙、丁）: the names in a bracket right after the count."""
+    at = m.end
+    while at < len(doc.text) and doc.text[at] in " ":
+        at += 1
+    bracket = doc.layout.bracket_of(at + 1) if doc.text[at:at + 1] == "(" else None
+    if bracket is None or bracket[0] != at:
+        return None
+    inner = doc.text[bracket[0] + 1:bracket[1]].strip()
+    if re.search(r"\d|等|含|包括|其中", inner) or not re.fullmatch(r"[\u4e00-\u9fff]{1,12}(?:[、,，][\u4e00-\u9fff]{1,12})+", inner):
+        return None
+    return re.split(r"[、,，]", inner)

@@ -98,6 +98,10 @@ def completions(doc: Doc) -> list[Relation]:
         done = next((m for m in reversed(before) if m.role == "value" and m.bounded and m.family is not None
                      and (m.bracket is None or m.bracket == c.bracket)), None)
         if done is None:
+            # "任务800例，完成率100.31%": no whole count done may give this percentage of the task
+            target = next((m for m in reversed(before) if m.role == "target" and m.bounded and m.exact), None)
+            if target is not None and not any(m.start > target.end and m.family is not None for m in before):
+                out.append(Relation("completion", c, (target,), {"factor": 100, "reverse": True}))
             continue
         targets = [m for m in doc.previous_sentence(c.sentence) + doc.in_sentence(c.sentence)
                    if m.role == "target" and m.family == done.family and m.bounded]

@@ -8,23 +8,28 @@ so the package has no import cycle.
 """
 from __future__ import annotations
 
-from weijian.audit import changes, parts, ratios
+from weijian.audit import changes, parts, populations, ratios, shares, tree
 from weijian.audit.doc import Doc, Relation
 
 __all__ = ["Doc", "Relation", "find_relations"]
 
 
 def find_relations(doc: Doc) -> list[Relation]:
+    doc.groups = tree.groups(doc)
     relations: list[Relation] = []
     for detect in (parts.rankings, parts.sums, parts.named_counts, ratios.rates, ratios.completions,
-                   ratios.implied_populations, ratios.sex_ratios, changes.changes, changes.products):
+                   ratios.implied_populations, ratios.sex_ratios, changes.changes, changes.products,
+                   populations.common_populations, shares.shares):
         relations.extend(detect(doc))
     seen: set[tuple] = set()
     unique = []
+    # a guess about a figure the structure already relates is noise
+    settled = {r.stated.id for r in relations if r.confident}
     for relation in relations:
-        if relation.signature in seen:
+        same = ("same", relation.stated.id, tuple(sorted(m.id for m in relation.inputs)))
+        if relation.signature in seen or same in seen or (not relation.confident and relation.stated.id in settled):
             continue
-        seen.add(relation.signature)
+        seen.update((relation.signature, same))
         unique.append(relation)
     return unique
 
