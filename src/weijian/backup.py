@@ -6,7 +6,7 @@
 The archive holds ``manifest.json`` (format, schema versions, every file's
 SHA-256 and every table's row count), the workspace config and metadata package
 under ``workspace/``, and one Parquet file per table under ``tables/`` (read in
-one snapshot: ``storage.backup``). A restore verifies the manifest before it
+one snapshot: ``storage.table_dump``). A restore verifies the manifest before it
 touches anything, loads the tables in one transaction into a store at the
 backup's schema version, then applies newer migrations: a backup made by an
 older weijian restores into a newer one, DuckDB and PostgreSQL alike.
@@ -27,7 +27,7 @@ from weijian import __version__
 from weijian.errors import StoreError, WeijianError
 from weijian.metadata.schemas import SCHEMA_VERSION as METADATA_SCHEMA_VERSION
 from weijian.storage import open_store
-from weijian.storage.backup import TableFile, dump_tables, file_sha256, load_tables, nonempty_tables
+from weijian.storage.table_dump import TableFile, dump_tables, file_sha256, load_tables, nonempty_tables
 from weijian.storage.sql_common import load_migrations
 from weijian.workspace import CONFIG_FILE, DEFAULT_STORE, METADATA_DIR, Workspace, WorkspaceConfig
 

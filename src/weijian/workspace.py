@@ -13,19 +13,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from weijian import quality
-from weijian.analytics import Analytics, Result
-from weijian.errors import NotFoundError, WeijianError
-from weijian.exchange import ImportReport, export_values, import_files, make_template
-from weijian.ledger import Ledger
+from weijian.errors import MetadataError, NotFoundError, WeijianError
 from weijian.metadata import DEFAULT_PACKAGE, load_package
 from weijian.model import MetadataPackage
 from weijian.model.periods import Period
-from weijian.reports.draft import Draft, draft_report, write_report
 from weijian.storage import Store, open_store
+
+if TYPE_CHECKING:  # the heavy layers load only when a command uses them (weijian --help answers at once)
+    from weijian.analytics import Analytics, Result
+    from weijian.exchange import ImportReport
+    from weijian.ledger import Ledger
+    from weijian.reports.draft import Draft
 
 CONFIG_FILE = "weijian.yaml"
 METADATA_DIR = "metadata"
@@ -68,14 +70,26 @@ class Workspace:
     # -- lifecycle --------------------------------------------------------------
     @classmethod
     def init(cls, folder: str | Path, metadata: str | Path | None = None, store: str | None = None,
-             schema: str | None = None) -> Workspace:
+             schema: str | None = None, *, orgunits: str | Path | None = None,
+             county: str | None = None) -> Workspace:
+        """A new workspace with ``metadata`` (default: the shipped package, whose
+        tree is the demo county). ``orgunits`` (机构.xlsx/.csv: 名称, 上级, 类型,
+        编码 optional) or ``county`` (a name: the county alone, units added later)
+        put the county's own tree in place of the package's."""
         folder = Path(folder)
         source = Path(metadata) if metadata else DEFAULT_PACKAGE
         load_package(source)  # refuse a broken package before touching anything
         if (folder / CONFIG_FILE).exists():
             raise WeijianError(f"“{folder}”已经是 weijian 工作区")
+        units = _county_units(orgunits, county)
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(source, folder / METADATA_DIR, dirs_exist_ok=True)
+        if units is None:
+            shutil.copytree(source, folder / METADATA_DIR, dirs_exist_ok=True)
+        else:
+            from weijian.metadata.county import write_county_package
+
+            write_county_package(source, folder / METADATA_DIR, units)
+            load_package(folder / METADATA_DIR)  # the written tree passes the same checks as a hand-made one
         WorkspaceConfig(store=store or DEFAULT_STORE, schema=schema).write(folder)
         return cls.open(folder)
 
@@ -142,6 +156,8 @@ class Workspace:
         """All-or-nothing import; ``recorded_at`` dates historical loads (default now);
         ``scope`` (org-unit codes) refuses rows outside it (the web app's uploads).
         With analytics tables, what the import touched is refreshed right away."""
+        from weijian.exchange import import_files
+
         report = import_files(self.store, self.package, [Path(p) for p in paths], user=user, dry_run=dry_run,
                               progress=progress, recorded_at=recorded_at, scope=scope)
         if not dry_run and report.ok:
@@ -149,7 +165,15 @@ class Workspace:
         return report
 
     def export(self, ou: str, period: str | Period, path: str | Path) -> int:
+        from weijian.exchange import export_values
+
         return export_values(self.store, self.package, self.subtree(ou), _period(period), Path(path))
+
+    def left_out_of_export(self, ou: str, period: str | Period) -> dict[str, int]:
+        """Values an export of ``period`` leaves out because their own period
+        sticks out of it (a yearly 常住人口 in 202401..202406), counted per period."""
+        p = _period(period)
+        return self.store.count_straddling(self.subtree(ou), p.start, p.end)
 
     def export_parquet(self, folder: str | Path, *, overwrite: bool = False):
         """Every value, the org-unit tree and the metadata as partitioned parquet
@@ -159,18 +183,24 @@ class Workspace:
         return export_parquet(self.store, self.package, folder, overwrite=overwrite)
 
     def template(self, path: str | Path, periods: list[str], ou: str | None = None, level: int | None = None) -> Path:
+        from weijian.exchange import make_template
+
         units = self.units_at(ou or self.package.root().code, level)
         return make_template(self.package, units, [_period(p) for p in periods], path=Path(path))
 
     # -- review: checks, approval, history ------------------------------------------
     def check(self, ou: str, period: str | Period, as_of: datetime | None = None):
         """Rule violations, outliers, missing and late reports for ``ou``'s subtree."""
+        from weijian import quality
+
         return quality.check(self.analytics, ou, _period(period), as_of=as_of)
 
     def reporting(self, ou: str, period: str | Period, dataset: str | None = None):
         """应报/实报/及时报 and 上报率/及时率 for ``ou``'s subtree."""
         if dataset is not None and dataset not in self.package.datasets:
             raise NotFoundError(f"报表编码“{dataset}”不存在")
+        from weijian import quality
+
         return quality.completeness(self.analytics, self.subtree(ou), _period(period),
                                     datasets=[dataset] if dataset else None)
 
@@ -197,6 +227,9 @@ class Workspace:
                today: date | None = None) -> Draft:
         """Draft the work summary of ``ou`` (default the county) for ``period``:
         the default 上半年 or 年度 template unless ``template`` names a copy."""
+        from weijian import quality
+        from weijian.reports.draft import draft_report
+
         p = _period(period)
         ou = ou or self.package.root().code
         self._orgunit(ou)
@@ -206,17 +239,23 @@ class Workspace:
 
     def write_report(self, draft: Draft, path: str | Path, *, pdf: bool = False) -> list[Path]:
         """Write .docx/.md/.html (by suffix) with its JSON sidecar, and a PDF when asked."""
+        from weijian.reports.draft import write_report
+
         return write_report(draft, path, pdf=pdf)
 
     @property
     def ledger(self) -> Ledger:
         """The work ledger (工作台账) kept in this workspace's store."""
+        from weijian.ledger import Ledger
+
         return Ledger(self.store, self.package)
 
     # -- figures ------------------------------------------------------------------
     @property
     def analytics(self) -> Analytics:
         if self._analytics is None:
+            from weijian.analytics import Analytics
+
             tables = self._aggregate_tables()
             source = tables.source() if tables is not None and tables.enabled else None
             self._analytics = Analytics(self.store.values_table(), self.store.orgunits_table(), self.package,
@@ -293,6 +332,29 @@ class Workspace:
         if level is None:
             return units
         return [c for c in units if self.package.orgunits[c].level == level]
+
+
+def _county_units(orgunits: str | Path | None, county: str | None):
+    """The county's own tree as model OrgUnits (root first), or None for the package's."""
+    from weijian.model.metadata import OrgUnit
+
+    if orgunits is not None and county is not None:
+        raise WeijianError("--orgunits 和 --county 只能给一个：机构表里已有县（区）本身")
+    if county is not None:
+        name = county.strip()
+        if not name:
+            raise WeijianError("--county 应为县（区）名称，如 某某县")
+        from weijian.exchange.orgunit_sheet import name_initials
+
+        return [OrgUnit(code=name_initials(name, root=True) or "XIAN", name=name, type="县", level=1)]
+    if orgunits is None:
+        return None
+    from weijian.exchange.orgunit_sheet import read_orgunit_sheet
+
+    tree, problems = read_orgunit_sheet(orgunits)
+    if problems:
+        raise MetadataError(problems)
+    return [OrgUnit(code=u.code, name=u.name, type=u.type, parent=u.parent, level=u.level) for u in tree]
 
 
 def _period(period: str | Period) -> Period:

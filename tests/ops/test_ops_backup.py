@@ -18,7 +18,7 @@ from ops_helpers import assert_consistent, drop_pg_schema, run, small_rows, stor
 from weijian.backup import backup_workspace, read_manifest, restore_workspace
 from weijian.errors import WeijianError
 from weijian.metadata import SMALL_PACKAGE
-from weijian.storage.backup import SKIPPED_TABLES, backed_up, snapshot
+from weijian.storage.table_dump import SKIPPED_TABLES, backed_up, snapshot
 from weijian.web.auth import digest, hash_password
 from weijian.workspace import Workspace
 

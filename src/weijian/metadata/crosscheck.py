@@ -319,6 +319,13 @@ def _exists(entry: Entry, column: str, code: str | None, known: Any, what: str) 
     return [entry.problem(column, "unknown-reference", f"{what}“{code}”不存在")]
 
 
+# Facility types a data set may name before the county has such a unit (a new
+# county's tree may have no 民营医院 yet); any other type must exist in the tree,
+# so a typo in orgunit_types is still caught.
+STANDARD_ORGUNIT_TYPES = frozenset({
+    "县级医院", "乡镇卫生院", "村卫生室", "社区卫生服务中心", "社区卫生服务站", "疾控中心", "妇幼保健院",
+    "卫生监督机构", "民营医院", "卫健局", "专科医院", "中医医院",
+})
 def check_datasets(entries: list[Entry], catalog: Catalog) -> list[Problem]:
     problems = []
     for entry in entries:
@@ -328,7 +335,8 @@ def check_datasets(entries: list[Entry], catalog: Catalog) -> list[Problem]:
         for code in dataset.elements:
             problems += _exists(entry, "elements", code, catalog.elements, "数据项")
         for unit_type in dataset.orgunit_types:
-            if catalog.orgunit_types is not None and unit_type not in catalog.orgunit_types:
+            if (catalog.orgunit_types is not None and unit_type not in catalog.orgunit_types
+                    and unit_type not in STANDARD_ORGUNIT_TYPES):
                 message = f"机构类型“{unit_type}”在 orgunits.yaml 中没有任何机构"
                 problems.append(entry.problem("orgunit_types", "unknown-reference", message))
         problems += _levels_exist(entry, dataset.levels, catalog)

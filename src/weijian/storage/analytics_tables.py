@@ -30,7 +30,12 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from weijian.storage.sql_common import SqlStore, now
+from typing import TYPE_CHECKING
+
+from weijian.storage.sql_common import now
+
+if TYPE_CHECKING:
+    from weijian.storage.sql_store import SqlStore
 
 AGGREGATE_COLUMNS = ("orgunit", "period", "operand", "value")
 # the stored values again, clustered by month and org unit (level VALUES_LEVEL): a

@@ -9,7 +9,7 @@ Descendants come from the orgunit table's ancestor columns l1..l6 (a unit sits
 at l{level}, its ancestors above it), unpivoted into (ancestor, unit) pairs so
 both joins are equi-joins: cheap even for a 300 000-row import.
 
-``SqlApprovals`` is mixed into ``sql_common.SqlStore`` and uses its ``_db``,
+``SqlApprovals`` is mixed into ``sql_store.SqlStore`` and uses its ``_db``,
 ``_transaction`` and ``_now``. Statements are module globals looked up at
 call time, like those in ``sql_common``.
 """

@@ -304,6 +304,11 @@ class Store(ABC):
     def count_values(self) -> int: ...
 
     @abstractmethod
+    def count_straddling(self, orgunits: Sequence[str] | None, start_month: int, end_month: int) -> dict[str, int]:
+        """Values overlapping [start_month, end_month] without lying inside it
+        (a yearly value in a month range), counted per period: what an export leaves out."""
+
+    @abstractmethod
     def audit_history(
         self, dataelement: str | None = None, orgunit: str | None = None, period: str | None = None,
     ) -> list[AuditEntry]: ...

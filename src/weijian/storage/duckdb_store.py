@@ -13,7 +13,8 @@ import duckdb
 import pyarrow as pa
 
 from weijian.errors import StoreBusyError, StoreError
-from weijian.storage.sql_common import Columns, Db, SqlStore
+from weijian.storage.sql_common import Columns, Db
+from weijian.storage.sql_store import SqlStore
 
 _ARROW_TYPES = {"text": pa.string(), "double": pa.float64(), "int": pa.int32(),
                 "bigint": pa.int64(), "bool": pa.bool_(), "timestamp": pa.timestamp("us"),

@@ -1,6 +1,6 @@
 """The work ledger's tables (工作台账), shared by the SQL backends.
 
-``SqlLedger`` is mixed into ``sql_common.SqlStore`` and uses its ``_db``,
+``SqlLedger`` is mixed into ``sql_store.SqlStore`` and uses its ``_db``,
 ``_transaction`` and ``_now``, like ``approvals.SqlApprovals``. It stores
 generic rows (column → value); ``weijian.ledger`` turns them into its frozen
 dataclasses and validates values. Natural keys are checked here, inside the

@@ -8,7 +8,8 @@ from typing import Any
 import psycopg
 
 from weijian.errors import StoreError
-from weijian.storage.sql_common import Columns, Db, SqlStore
+from weijian.storage.sql_common import Columns, Db
+from weijian.storage.sql_store import SqlStore
 
 DEFAULT_SCHEMA = "weijian"
 

@@ -1,7 +1,7 @@
 """Users of the web application, their sessions and API tokens, and the
 application's audit trail (migration 004), shared by the SQL backends.
 
-``SqlUsers`` is mixed into ``sql_common.SqlStore`` and uses its ``_db``,
+``SqlUsers`` is mixed into ``sql_store.SqlStore`` and uses its ``_db``,
 ``_transaction`` and ``_now``, like ``ledger_sql.SqlLedger``. Rows come back
 as plain dicts; ``weijian.web`` decides what a role may do, hashes passwords
 (argon2) and hashes session ids and tokens before they reach these methods.

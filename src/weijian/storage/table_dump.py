@@ -25,7 +25,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from weijian.errors import StoreError
-from weijian.storage.sql_common import Db, SqlStore
+from weijian.storage.sql_common import Db
+from weijian.storage.sql_store import SqlStore
 
 SKIPPED_TABLES = frozenset({"schema_version", "web_session", "analytics_table", "analytics_dirty"})
 SKIPPED_PREFIXES = ("analytics_",)

@@ -18,11 +18,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from weijian.cli_common import WorkspaceOpt, console, err
-from weijian.cli_common import fail as _fail
+from weijian.cli.common import WorkspaceOpt, check_output, console, err, fail, orgunit_code
 from weijian.errors import MetadataError, WeijianError
-from weijian.exchange.ledger_io import export_ledger, import_ledger, make_ledger_template, parse_day
-from weijian.exchange.validate import parse_number
 from weijian.ledger import (
     COUNT_UNITS,
     DOMAINS,
@@ -39,7 +36,6 @@ from weijian.ledger import (
     period_bounds,
 )
 from weijian.model.periods import Period
-from weijian.workspace import Workspace
 
 ledger_app = typer.Typer(help="工作台账：培训、督查、宣传、发文、项目、荣誉", no_args_is_help=True)
 
@@ -49,16 +45,16 @@ DeptOpt = Annotated[str, typer.Option("--dept", help="股室（可不填）")]
 DomainOpt = Annotated[str, typer.Option("--domain", help="领域：" + "、".join(DOMAINS))]
 
 
-
-
 class _Session:
     """The workspace and its ledger for one command; errors become ``_fail``."""
 
     def __init__(self, folder: Path):
         try:
+            from weijian.workspace import Workspace
+
             self.ws = Workspace.open(folder)
         except (WeijianError, MetadataError) as error:
-            _fail(error)
+            fail(error)
         self.ledger = Ledger(self.ws.store, self.ws.package)
 
     def __enter__(self) -> _Session:
@@ -67,7 +63,7 @@ class _Session:
     def __exit__(self, kind, error, traceback) -> bool:
         self.ws.close()
         if isinstance(error, WeijianError):
-            _fail(error)
+            fail(error)
         return False
 
 
@@ -78,27 +74,33 @@ def _user(user: str) -> str:
 def _day(text: str | None, what: str) -> date | None:
     if text is None:
         return None
+    from weijian.exchange.ledger_io import parse_day
+
     day, error = parse_day(text)
     if error is not None:
-        _fail(f"{what}：{error}")
+        fail(f"{what}：{error}")
     return day
 
 
 def _decimal(text: str | None, what: str) -> Decimal | None:
+    from weijian.exchange.validate import parse_number
+
     if text is None:
         return None
     number = parse_number(text)
     if number is None:
-        _fail(f"{what}：不是数字：“{text}”")
+        fail(f"{what}：不是数字：“{text}”")
     return number
 
 
 def _counts(pairs: list[str]) -> dict[str, Decimal | str]:
+    from weijian.exchange.validate import parse_number
+
     counts: dict[str, Decimal | str] = {}
     for pair in pairs:
         unit, sep, value = pair.replace("：", "=").replace(":", "=").partition("=")
         if not sep or not unit.strip():
-            _fail(f"计数应写成 单位=数值，如 人次=120，而不是“{pair}”")
+            fail(f"计数应写成 单位=数值，如 人次=120，而不是“{pair}”")
         number = parse_number(value)
         counts[unit.strip()] = number if number is not None else value.strip()  # the checks name a bad value
     return counts
@@ -230,7 +232,7 @@ def list_(
     try:
         span = Period.parse(period)
     except WeijianError as error:
-        _fail(error)
+        fail(error)
     start, end = period_bounds(span)
     with _Session(workspace) as s:
         scope = set(s.ws.subtree(ou or s.ws.package.root().code))
@@ -282,6 +284,9 @@ def template(
     workspace: WorkspaceOpt = Path("."),
 ):
     """生成工作台账 Excel 模板。Example: weijian ledger template 工作台账模板.xlsx"""
+    from weijian.exchange.ledger_io import make_ledger_template
+
+    check_output(out, (".xlsx",), "台账模板")
     with _Session(workspace) as s:
         make_ledger_template(out, s.ws.package)
     console.print(f"已生成工作台账模板 {out}（工作表：" + "、".join(KIND_LABELS.values()) + "）")
@@ -296,6 +301,8 @@ def import_(
     user: UserOpt = "",
 ):
     """导入工作台账（全部无误才写入；重复导入不会重复登记）。Example: weijian ledger import 台账.xlsx --dry-run"""
+    from weijian.exchange.ledger_io import import_ledger
+
     with _Session(workspace) as s:
         report = import_ledger(s.ledger, file, _user(user), dry_run=dry_run)
     if as_json:
@@ -313,12 +320,15 @@ def export(
     workspace: WorkspaceOpt = Path("."),
 ):
     """导出工作台账（与模板同格式，可再导入）。Example: weijian ledger export 2026年台账.xlsx --period 2026"""
+    from weijian.exchange.ledger_io import export_ledger
+
+    check_output(out, (".xlsx",), "台账导出文件")
     try:
         start, end = period_bounds(Period.parse(period)) if period else (None, None)
     except WeijianError as error:
-        _fail(error)
+        fail(error)
     with _Session(workspace) as s:
-        scope = s.ws.subtree(ou) if ou else None
+        scope = s.ws.subtree(orgunit_code(s.ws, ou)) if ou else None
         counts = export_ledger(s.ledger, out, start=start, end=end, orgunits=scope)
     console.print(f"已导出到 {out}：" + "、".join(f"{KIND_LABELS[k]} {n} 条" for k, n in counts.items()))
 

@@ -14,17 +14,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from weijian.cli_common import WorkspaceOpt, console
-from weijian.cli_common import fail as _fail
-from weijian.cli_common import open_workspace as _open
+from weijian.cli.common import WorkspaceOpt, console, fail, open_workspace
 from weijian.errors import MetadataError, WeijianError
 
+app = typer.Typer()
 user_app = typer.Typer(help="网页用户：新建、重设密码、停用、列出、生成接口令牌", no_args_is_help=True)
-
-
-
-
-
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -32,7 +26,7 @@ def _read_password(from_stdin: bool) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass("密码：")
     if getpass.getpass("再输入一次：") != first:
-        _fail("两次输入的密码不一致")
+        fail("两次输入的密码不一致")
     return first
 
 
@@ -49,11 +43,11 @@ def add(
     from weijian.web.users import add_user
 
     password = None if no_password else _read_password(password_stdin)
-    with _open(workspace) as ws:
+    with open_workspace(workspace) as ws:
         try:
             row = add_user(ws, name, role, ou, password, by=getpass.getuser())
         except WeijianError as error:
-            _fail(error)
+            fail(error)
         console.print(f"已新建用户 {row['name']}（{row['role']}，{ws.package.orgunits[ou].name}及其下级）")
 
 
@@ -67,30 +61,30 @@ def password(
     from weijian.web.users import set_password
 
     new = _read_password(password_stdin)
-    with _open(workspace) as ws:
+    with open_workspace(workspace) as ws:
         try:
             set_password(ws, name, new)
         except WeijianError as error:
-            _fail(error)
+            fail(error)
     console.print(f"已重设 {name} 的密码")
 
 
 @user_app.command("disable")
 def disable(name: Annotated[str, typer.Argument(help="用户名")], workspace: WorkspaceOpt = Path(".")):
     """停用用户并吊销其接口令牌。Example: weijian user disable 张三"""
-    with _open(workspace) as ws:
+    with open_workspace(workspace) as ws:
         try:
             ws.store.update_user(name, active=False)
             revoked = ws.store.delete_tokens(name)
         except WeijianError as error:
-            _fail(error)
+            fail(error)
     console.print(f"已停用 {name}（吊销令牌 {revoked} 个）")
 
 
 @user_app.command("list")
 def list_users(workspace: WorkspaceOpt = Path(".")):
     """列出网页用户。Example: weijian user list"""
-    with _open(workspace) as ws:
+    with open_workspace(workspace) as ws:
         rows = ws.store.users()
         names = {c: u.name for c, u in ws.package.orgunits.items()}
     table = Table(title=f"网页用户（{len(rows)} 个）")
@@ -111,14 +105,15 @@ def token(
     """生成接口令牌（只显示这一次）：请求头 Authorization: Bearer <令牌>。Example: weijian user token 张三"""
     from weijian.web.users import new_token
 
-    with _open(workspace) as ws:
+    with open_workspace(workspace) as ws:
         try:
             value = new_token(ws, name, label)
         except WeijianError as error:
-            _fail(error)
+            fail(error)
     print(value)
 
 
+@app.command()
 def serve(
     workspace: WorkspaceOpt = Path("."),
     host: Annotated[str, typer.Option("--host", help="监听地址（内网服务时如 0.0.0.0）")] = "127.0.0.1",
@@ -130,11 +125,11 @@ def serve(
     from weijian.web import Settings, create_app
     from weijian.web.users import demo_users
 
-    with _open(workspace) as ws:
+    with open_workspace(workspace) as ws:
         try:
             made = demo_users(ws)
         except WeijianError as error:
-            _fail(error)
+            fail(error)
     if made:
         console.print("演示县首次启动，已为每个角色建立演示用户（密码只显示这一次）：")
         for user in made:
@@ -142,7 +137,7 @@ def serve(
     try:
         app = create_app(workspace, Settings.from_env())
     except (WeijianError, MetadataError) as error:
-        _fail(error)
+        fail(error)
     console.print(f"网页地址：http://{host}:{port}/    接口文档：http://{host}:{port}/api/docs")
     # keep idle connections longer than browsers' think time between cells (uvicorn's default is 5 s)
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=30)
