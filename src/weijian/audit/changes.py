@@ -55,12 +55,33 @@ def _increment_growth(doc: Doc) -> list[Relation]:
                 continue
             first = min(a.start, g.start)
             base = next((m for m in reversed(mentions) if m.end <= first and m.role == "value" and m.bounded
-                         and m.family == increment.family), None)
-            if base is None or any(m.role == "value" and m.family == base.family and base.end <= m.start < first
-                                   for m in mentions):
+                         and _same_count(m, increment)), None)
+            if base is None:
+                base = _named_base(doc, increment)
+            elif any(m.role == "value" and _same_count(m, increment) and base.end <= m.start < first
+                     for m in mentions):
+                continue
+            if base is None:
                 continue
             out.append(Relation("yoy", growth, (base, increment), {"mode": "increment"}))
     return out
+
+
+def _same_count(m: Mention, increment: Mention) -> bool:
+    """84.7亿 (人次 left out) and 7.3亿人次 count the same things."""
+    return m.family == increment.family or (m.family is None and m.unit == "" and m.scale > 1)
+
+
+def _named_base(doc: Doc, increment: Mention) -> Mention | None:
+    """"与上年比较，卫生技术人员增加41.8万人(增长5.5%)": the base is the figure named so, stated before."""
+    subject = re.sub(rf"{CHANGE_VERB}了?$", "", increment.phrase.strip())
+    subject = re.sub(r"^.*(?:相比|比较|同比|比上年|较上年|比去年|较去年)", "", subject).strip(" ，,")
+    if len(subject) < 2:
+        return None
+    earlier = [m for m in doc.mentions if m.end <= increment.start and m.role == "value" and m.bounded
+               and m.paragraph >= increment.paragraph - 1 and _same_count(m, increment)
+               and m.phrase.strip().endswith(subject)]
+    return earlier[-1] if earlier else None
 
 
 def _differences(doc: Doc) -> list[Relation]:
@@ -182,10 +203,12 @@ def _per_head(doc: Doc) -> list[Relation]:
                                                    if p.sentence + 1 < len(doc.layout.sentences) else [])
         totals = [m for m in following if m.start > p.end and m.role == "value" and m.family == p.family
                   and m.bracket is None and m.value > p.value and m.paragraph == p.paragraph]
+        same_sentence = [m for m in totals if m.sentence == p.sentence]
+        totals = same_sentence or totals
         if not heads or not totals:
             continue
         pairs = [(h, t) for h in heads for t in totals]
-        stated_total = re.search(r"(共|合计|总计|总额|累计)[^，,;]{0,10}$", totals[0].phrase) if totals else None
+        stated_total = re.search(r"(共|合计|总计|总额|累计|筹集|应筹)[^，,;]{0,10}$", totals[0].phrase) if totals else None
         confident = len(heads) == 1 and len(totals) == 1 and (
             _alike(p.phrase + p.after, totals[0].phrase) or stated_total is not None)
         out.append(Relation("product", totals[0], (p, heads[-1]), {"per_head": True, "pairs": pairs},

@@ -72,6 +72,23 @@ class Doc:
     def between(self, a: int, b: int) -> str:
         return self.text[a:b]
 
+    def clause_before(self, m: Mention, limit: int = 30) -> str:
+        """The words before a figure back to the clause start, brackets kept: "每千人口执业(助理)医师"."""
+        begin = max(self.layout.sentences[m.sentence].start, m.start - limit)
+        head = self.text[begin:m.start]
+        depth = 0
+        for i in range(len(head) - 1, -1, -1):
+            char = head[i]
+            if char == ")":
+                depth += 1
+            elif char == "(":
+                if depth == 0:
+                    return head[i + 1:]
+                depth -= 1
+            elif depth == 0 and char in "，,;:。、":
+                return head[i + 1:]
+        return head
+
 
 @lru_cache(maxsize=65536)
 def bigrams(phrase: str) -> frozenset[str]:

@@ -34,7 +34,7 @@ def common_populations(doc: Doc) -> list[Relation]:
     for rate in doc.mentions:
         if rate.role != "value" or not rate.bounded:
             continue
-        per_head = _PER_HEAD.search(rate.phrase.strip())
+        per_head = _PER_HEAD.search(doc.clause_before(rate).strip())
         if per_head is not None and rate.family is not None:
             count = _count_of(doc, rate, per_head.group(2))
             if count is not None:
@@ -59,9 +59,10 @@ def common_populations(doc: Doc) -> list[Relation]:
 def _count_of(doc: Doc, rate: Mention, subject: str) -> Mention | None:
     """床位3250张 for 每千人口床位6.5张: the figure whose subject is the per-head figure's."""
     subject = re.sub(r"(数|总数|数量)$", "", subject)
-    candidates = [m for m in doc.mentions if m is not rate and m.role == "value" and m.bounded and m.exact
-                  and m.family == rate.family and not _PER_HEAD.search(m.phrase.strip())
-                  and (s := _subject(m.phrase)) and (s.endswith(subject) or (len(s) >= 2 and subject.endswith(s)))]
+    candidates = [m for m in doc.mentions if m is not rate and m.role == "value" and m.bounded
+                  and m.family == rate.family and m.value > rate.value * 10
+                  and not _PER_HEAD.search(clause := doc.clause_before(m).strip())
+                  and (s := _subject(clause)) and (s.endswith(subject) or (len(s) >= 2 and subject.endswith(s)))]
     before = [m for m in candidates if m.start < rate.start]
     return before[-1] if before else (candidates[0] if candidates else None)
 

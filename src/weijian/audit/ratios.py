@@ -61,6 +61,10 @@ def _explicit_rate(rate: Mention, run: list[Mention]) -> Relation | None:
         if num is not None:
             return Relation("rate", rate, (num, den), {"factor": 100})
     pair = [m for m in run[-2:]]
+    if len(pair) == 2 and pair[0].family == pair[1].family and shares_words(pair[1].phrase, stem) \
+            and not shares_words(pair[0].phrase, stem) and pair[1].value <= pair[0].value:
+        # "抽检160份，合格152份，合格率95.0%": the figure named like the rate is counted out of the one before
+        return Relation("rate", rate, (pair[1], pair[0]), {"factor": 100})
     if len(pair) == 2 and pair[0].family == pair[1].family and any(shares_words(m.phrase, stem) for m in pair):
         a, b = pair
         return Relation("rate", rate, (a, b), {"factor": 100, "alternatives": [(a, b), (b, a)]}, confident=False)
@@ -133,9 +137,27 @@ def implied_populations(doc: Doc) -> list[Relation]:
             if any(not counts for _, counts in candidates):
                 continue
             adjacent = all(_adjacent(doc, counts[0], r) for r, counts in candidates)
+            named = [_named_count(r, mentions) for r in rates_]
+            if not adjacent and all(named):
+                # "死亡病例2例…死亡率0.2508/10万": each rate paired with the count its name says
+                candidates = [(r, [c]) for r, c in zip(rates_, named)]
+                adjacent = True
             out.append(Relation("implied_population", rates_[0], tuple(rates_[1:]),
                                 {"candidates": candidates, "unit": unit}, confident=adjacent))
     return out
+
+
+def _named_count(rate: Mention, mentions: list[Mention]) -> Mention | None:
+    """死亡率 → 死亡病例2例; 发病率 → the sentence's head count (报告传染病1227例)."""
+    stem = re.sub(r"(率|专率)(为|达|是)?\s*$", "", key_phrase(rate.phrase))
+    counts = [m for m in mentions if m.end <= rate.start and m.role == "value" and m.bounded
+              and m.family in ("人", "人次")]
+    named = [m for m in counts if shares_words(m.phrase, stem) and not re.search(r"发病", stem)]
+    if len(named) == 1:
+        return named[0]
+    if stem.endswith("发病") and counts:
+        return counts[0]
+    return None
 
 
 def _adjacent(doc: Doc, count: Mention, rate: Mention) -> bool:

@@ -28,15 +28,27 @@ def shares(doc: Doc) -> list[Relation]:
     out = []
     shared: set[int] = set()
     for group in doc.groups:
+        found = []
         for part in group.parts:
             share = _share_after(doc, part)
             if share is None:
                 continue
+            found.append(share)
             shared.add(share.id)
             out.append(Relation("share", share, (part, group.total), {"factor": 100}))
+        if len(found) == len(group.parts) >= 2 and _complete(doc, group):
+            out.append(Relation("share", found[-1], tuple(found[:-1]), {"sum_to": 100}))
     out.extend(_named_shares(doc, shared))
     out.extend(_complete_breakdowns(doc))
     return out
+
+
+def _complete(doc: Doc, group) -> bool:
+    """A breakdown is complete when its parts add up to the total, or its last part is 其他/其余."""
+    summed = group.parts[0].interval
+    for part in group.parts[1:]:
+        summed = summed + part.interval
+    return summed.meets(group.total.interval) or bool(_OTHERS.search(doc.clause_before(group.parts[-1])))
 
 
 def _share_after(doc: Doc, part: Mention) -> Mention | None:

@@ -32,8 +32,9 @@ __all__ = ["Group", "groups"]
 _OPEN = re.compile(r"其中[,:，：]?(?:包括|包含|含)?|包括|包含|(?<![包不])含(?![量义有金])")
 _NESTED = re.compile(r"包括|包含|(?<![包不])含(?![量义有金])")
 _CLOSING = re.compile(r"(?:^|[，,;:、])\s*(合计|共计|总计|小计|总共)[为是达有]?\s*$")
-_LEAD_IN = re.compile(r"^\s*(?:在)?([\u4e00-\u9fff]{2,10}?)中\s*[，,:]")
-_BY = re.compile(r"^\s*(?:按|分)([\u4e00-\u9fff]{1,8}?)(?:分|看|划分|统计)\s*[，,:]")
+_PERIOD_LEAD = r"^\s*(?:(?:\d{4}年)?(?:末|底|年末|年底|上半年|全年)?[，,]?\s*)?(?:全[县区市省国])?"
+_LEAD_IN = re.compile(_PERIOD_LEAD + r"(?:在)?([\u4e00-\u9fff()]{2,14}?)中\s*[，,:]")
+_BY = re.compile(r"(?:^|[，,;])\s*(?:按|分)([\u4e00-\u9fff]{1,8}?)(?:分|看|划分|统计)\s*[，,:]")
 _NOT_PARTS = re.compile(r"任务|目标|计划|同期|去年|上年|=|×|\*|应|平均")
 _LOOK_BACK = 4  # sentences a lead-in ("按等级分：") may reach back for its total
 
@@ -69,14 +70,15 @@ def _marker_groups(doc: Doc, index: int, claimed: set[int], totals: set[int]) ->
     sentence = doc.layout.sentences[index]
     text = doc.text
     out: list[Group] = []
-    covered_until = -1
+    covered_until, covering = -1, None
     for match in _OPEN.finditer(text, sentence.start, sentence.end):
         at, after = match.start(), match.end()
-        if at < covered_until:
-            continue  # a 含 inside a 其中 list is handled with that list
         bracket = doc.layout.bracket_of(at)
-        end = bracket[1] if bracket else _scope_end(doc, index, after)
-        covered_until = end
+        if at < covered_until and bracket == covering:
+            continue  # a 含 inside a 其中 list is handled with that list; one in a bracket is its own
+        end = bracket[1] if bracket else _scope_end(doc, index, after, text[after - 1:after + 1])
+        if at >= covered_until:
+            covered_until, covering = end, bracket
         members = [m for m in doc.in_sentence(index) if after <= m.start < end and m.bracket == bracket]
         nested = _nested_regions(doc, after, end, bracket) if match.group().startswith("其中") else []
         in_nested = {m.id for _, region in nested for m in region}
@@ -158,8 +160,9 @@ def _by_family(parts: list[Mention], totals: dict[str, Mention]) -> list[tuple[s
     return list(found.items())
 
 
-def _scope_end(doc: Doc, index: int, after: int) -> int:
-    """其中 runs to the sentence end, across ";" only while the next segment continues the list."""
+def _scope_end(doc: Doc, index: int, after: int, opener: str = "") -> int:
+    """其中 runs to the sentence end, across ";" only while the next segment continues the list:
+    its figures are named like the first segment's, or (after "其中：") counted in the same unit."""
     sentence = doc.layout.sentences[index]
     text = doc.text
     segments = []
@@ -174,7 +177,9 @@ def _scope_end(doc: Doc, index: int, after: int) -> int:
     end = segments[0][1]
     for start, stop in segments[1:]:
         here = [m for m in doc.in_sentence(index) if start <= m.start < stop]
-        if not here or not any(shares_words(a.phrase, b.phrase) for a in here for b in first):
+        listed = ":" in opener and here and any(a.family is not None and a.family == b.family
+                                                for a in here[:1] for b in first)
+        if not here or not (listed or any(shares_words(a.phrase, b.phrase) for a in here for b in first)):
             break
         end = stop
     return end
@@ -185,20 +190,22 @@ def _lead_in_groups(doc: Doc, index: int, claimed: set[int], totals: set[int]) -
     sentence = doc.layout.sentences[index]
     text = doc.text[sentence.start:sentence.end]
     named = _LEAD_IN.match(text)
-    by = _BY.match(text) if named is None else None
+    by = _BY.search(text) if named is None else None
     if named is None and by is None:
         return []
     after = sentence.start + (named or by).end()
+    marker_at = sentence.start + (named or by).start()
     parts = [m for m in doc.in_sentence(index) if m.start >= after and m.bracket is None and countable(m)
              and m.id not in claimed and not _closes(doc, m)]
     out = []
     for family, family_parts in _by_family(parts, {}):
-        earlier = [m for i in range(max(0, index - _LOOK_BACK), index) for m in doc.in_sentence(i)
-                   if m.role == "value" and m.bounded and m.family == family and m.id not in claimed
-                   and m.bracket is None]
+        earlier = [m for i in range(max(0, index - _LOOK_BACK), index + 1) for m in doc.in_sentence(i)
+                   if m.end <= marker_at and m.role == "value" and m.bounded and m.id not in claimed
+                   and m.bracket is None
+                   and (m.family == family or (m.family is None and m.unit == "" and m.scale > 1))]
         if named is not None:
             subject = named.group(1)
-            earlier = [m for m in earlier if subject in m.phrase or subject[-2:] in m.phrase[-8:]]
+            earlier = [m for m in earlier if subject in m.phrase or shares_words(subject, m.phrase)]
         if not earlier or len(family_parts) < 2:
             continue
         total = earlier[-1]
