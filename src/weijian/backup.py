@@ -94,11 +94,13 @@ def _workspace_files(folder: Path) -> list[Path]:
 
 def read_manifest(archive: str | Path) -> dict:
     """The manifest of a backup archive; WeijianError when it is not one."""
+    if not Path(archive).is_file():
+        raise WeijianError(f"备份文件“{archive}”不存在")
     try:
         with zipfile.ZipFile(archive) as zf:
             manifest = json.loads(zf.read(MANIFEST))
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise WeijianError(f"“{archive}”不是 weijian 备份文件或已损坏：{exc}") from exc
+        raise WeijianError(f"“{archive}”不是 weijian 备份文件或已损坏（{type(exc).__name__}）") from exc
     if manifest.get("format") != FORMAT:
         raise WeijianError(f"“{archive}”不是 weijian 备份文件（缺少备份清单）")
     if int(manifest.get("format_version", 0)) > FORMAT_VERSION:

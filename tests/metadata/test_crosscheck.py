@@ -320,7 +320,7 @@ def test_dataset_loads(tmp_path):
     ("fields", "column", "code", "text"),
     [
         ({"elements": "[HTN_MANAGED, VACC_DOSES]"}, "elements", "unknown-reference", "数据项“VACC_DOSES”不存在"),
-        ({"orgunit_types": "[乡镇卫生院, 村卫生室]"}, "orgunit_types", "unknown-reference", "机构类型“村卫生室”"),
+        ({"orgunit_types": "[乡镇卫生院, 村卫生所]"}, "orgunit_types", "unknown-reference", "机构类型“村卫生所”"),
         ({"levels": "[4]"}, "levels", "unknown-reference", "第 4 级不在"),
         ({"period_type": "weekly"}, "period_type", "bad-value", "可选：monthly、quarterly、half_yearly、yearly"),
         ({"due_day": "0"}, "due_day", "bad-value", "应在 1 到 28 之间"),

@@ -64,6 +64,7 @@ def open_engine(folder: Path, engine: str, data: Optional[Path], master: Optiona
     if data is None:
         fail(WeijianError("--engine spark 需要 --data：weijian export --parquet 导出的目录"))
     try:
+        require_module("pyspark", "Spark 分析引擎", "pip install 'weijian[spark]'（还需要 Java 17 或 21）")
         if (folder / "weijian.yaml").exists():
             ws = Workspace.open(folder)
             try:
@@ -75,6 +76,14 @@ def open_engine(folder: Path, engine: str, data: Optional[Path], master: Optiona
         return Workspace.open_parquet(data, master=master)
     except (WeijianError, MetadataError) as error:
         fail(error)
+
+
+def require_module(module: str, what: str, install: str) -> None:
+    """Fail with one Chinese line and the install command when an optional part is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        fail(WeijianError(f"{what}需要 {module}，本机没有安装。安装：{install}"))
 
 
 def check_output(path: Path, allowed: tuple[str, ...], what: str) -> None:

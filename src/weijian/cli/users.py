@@ -21,9 +21,31 @@ app = typer.Typer()
 user_app = typer.Typer(help="网页用户：新建、重设密码、停用、列出、生成接口令牌", no_args_is_help=True)
 
 
+def _check_port(host: str, port: int) -> None:
+    import socket
+
+    if not 0 < port < 65536:
+        fail(f"端口应在 1–65535 之间，而不是 {port}")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        fail(f"无法识别的监听地址“{host}”")
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            busy = error.errno in (98, 48, 10048)  # EADDRINUSE on Linux, macOS, Windows
+            fail(f"端口 {port} 已被占用（也许 weijian serve 已在运行）：换一个端口，如 --port {port + 1}" if busy
+                 else f"无法在 {host}:{port} 上监听：{error.strerror or error}")
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        fail("没有终端可输入密码：请用 --password-stdin 从标准输入给出密码（一行），或 --no-password")
     first = getpass.getpass("密码：")
     if getpass.getpass("再输入一次：") != first:
         fail("两次输入的密码不一致")
@@ -116,10 +138,11 @@ def token(
 @app.command()
 def serve(
     workspace: WorkspaceOpt = Path("."),
-    host: Annotated[str, typer.Option("--host", help="监听地址（内网服务时如 0.0.0.0）")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="端口")] = 8000,
+    host: Annotated[str, typer.Option("--host", help="监听地址（内网服务时如 0.0.0.0）", metavar="地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口", metavar="端口")] = 8000,
 ):
     """启动网页服务（录入、导入、上报情况、审核、看板、工作总结、报告核查、元数据）。Example: weijian serve -w 演示县"""
+    _check_port(host, port)  # before anything is created or printed
     import uvicorn
 
     from weijian.web import Settings, create_app

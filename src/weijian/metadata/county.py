@@ -33,7 +33,7 @@ def write_county_package(source: Path, folder: Path, units: list[OrgUnit]) -> No
     root = units[0]
     shutil.copytree(source, folder, dirs_exist_ok=True)
     (folder / "demo_profile.yaml").unlink(missing_ok=True)  # the demo generator's, not a county's
-    depth = max(u.level for u in units)
+    depth = max(3, max(u.level for u in units))  # the shipped rules and data sets name levels 1–3
     orgunits = {
         "schema_version": 1,
         "levels": [{"level": i, "name": name} for i, name in enumerate(level_names(depth, root.name), start=1)],
