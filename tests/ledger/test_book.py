@@ -134,7 +134,7 @@ def test_counts_are_exact_decimals(ledger):
 @pytest.mark.parametrize("item, field, message", [
     (entry("培训", date(2026, 3, 1), ou="NOWHERE"), "orgunit", "未知的机构编码：“NOWHERE”"),
     (entry("培训", date(2026, 3, 1), ou="沅陵县人民医院"), "orgunit", "这是机构名称，编码应为 YL_XRMYY"),
-    (entry("培训", date(2026, 3, 1), domain="卫生"), "domain", "未知的领域：“卫生”（应为 医疗服务、公共卫生"),
+    (entry("培训", date(2026, 3, 1), domain="卫生"), "domain", "未知的领域：“卫生”（应为 医改、医疗服务、公共卫生"),
     (entry("培训", date(2026, 3, 1), kind="讲座"), "kind", "未知的类型：“讲座”"),
     (LedgerEntry("YL", "公共卫生", "培训", "培训", date(2026, 3, 1), counts={"桌": 3}), "桌", "未知的计数单位：“桌”"),
     (entry("培训", date(2026, 3, 1), 人次=-5), "人次", "不能为负数：“-5”"),

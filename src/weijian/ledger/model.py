@@ -27,9 +27,12 @@ __all__ = [
 ]
 
 # The sections of a summary's work part, in the order reports use them.
-DOMAINS = ("医疗服务", "公共卫生", "疾病防控", "妇幼", "中医药", "监督", "爱国卫生", "健康扶贫", "计生", "综合")
+DOMAINS = ("医改", "医疗服务", "公共卫生", "疾病防控", "卫生应急", "妇幼", "一老一小", "中医药", "监督", "健康扶贫", "计生",
+           "爱国卫生", "人才", "民生实事", "党建", "安全生产", "综合")
 KINDS = ("培训", "督导检查", "执法", "宣传", "义诊", "会议", "发文", "专项行动", "应急演练", "考核评审", "其他")
-COUNT_UNITS = ("场次", "批次", "期", "次", "人次", "人", "份", "户次", "户", "家", "起", "件", "元", "万元")
+COUNT_UNITS = ("场次", "批次", "期", "次", "人次", "人", "份", "户次", "户", "家", "起", "件", "元", "万元",
+               # the results of an inspection: problems found, and how many of them were put right
+               "发现问题", "已整改")
 # Money may have fractions; every other unit counts whole things.
 DECIMAL_UNITS = frozenset({"元", "万元"})
 PROJECT_STATUSES = ("前期", "在建", "竣工", "投入使用")

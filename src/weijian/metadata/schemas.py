@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    field_validator,
     StringConstraints,
 )
 from pydantic_core import PydanticCustomError
@@ -30,6 +31,7 @@ from weijian.model.metadata import (
     DIRECTIONS,
     INDICATOR_KINDS,
     PERIOD_TYPES,
+    SEASONAL_PROFILES,
     TARGET_KINDS,
     VALUE_TYPES,
 )
@@ -47,7 +49,8 @@ FIELD_LABELS = {
     "domain": "业务领域", "category": "分类", "synonyms": "别名", "categories": "分类",
     "options": "选项", "elements": "数据项", "indicators": "指标", "numerator": "分子",
     "denominator": "分母", "kind": "类别", "decimals": "小数位数", "direction": "方向",
-    "description": "说明", "targets": "目标任务", "indicator": "指标", "element": "数据项",
+    "description": "说明", "owner": "主管部门", "weight": "考核权重", "min_count": "最少计数",
+    "seasonal": "季节分布", "targets": "目标任务", "indicator": "指标", "element": "数据项",
     "orgunit": "机构", "year": "年度", "value": "目标值", "source": "依据", "datasets": "报表",
     "due_day": "截止日", "orgunit_types": "机构类型", "rules": "审核规则", "left": "左式",
     "operator": "运算符", "right": "右式", "message": "提示信息", "importance": "重要程度",
@@ -112,6 +115,20 @@ class CategorySchema(_Strict):
     options: list[CategoryOptionSchema] = Field(min_length=1)
 
 
+def _seasonal(value: Any) -> Any:
+    """A seasonal profile: "last_year", "flat", or 12 non-negative monthly weights."""
+    if value is None or value in SEASONAL_PROFILES:
+        return value
+    if isinstance(value, list) and len(value) == 12:
+        try:
+            weights = [Decimal(str(v)) for v in value]
+        except InvalidOperation:
+            weights = []
+        if weights and all(w >= 0 for w in weights) and any(weights):
+            return weights
+    raise PydanticCustomError("seasonal", "应为 last_year、flat 或 12 个非负的月度权重")
+
+
 class ElementSchema(_Strict):
     code: Code
     name: Text
@@ -122,6 +139,9 @@ class ElementSchema(_Strict):
     domain: Text | None = None
     category: Code | None = None
     synonyms: list[Text] = Field(default_factory=list)
+    seasonal: Any = None  # "last_year", "flat" or 12 weights
+
+    _seasonal = field_validator("seasonal")(lambda value: _seasonal(value))
 
 
 class IndicatorSchema(_Strict):
@@ -136,6 +156,12 @@ class IndicatorSchema(_Strict):
     domain: Text | None = None
     synonyms: list[Text] = Field(default_factory=list)
     description: Text | None = None
+    owner: Text | None = None
+    weight: Number = Decimal(1)
+    min_count: int | None = Field(default=None, ge=0)
+    seasonal: Any = None  # checked by _seasonal below: "last_year", "flat" or 12 weights
+
+    _seasonal = field_validator("seasonal")(lambda value: _seasonal(value))
 
 
 class TargetSchema(_Strict):

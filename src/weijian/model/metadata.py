@@ -20,6 +20,7 @@ INDICATOR_KINDS = {
 }
 DIRECTIONS = ("higher_better", "lower_better")
 TARGET_KINDS = ("annual_task", "threshold")
+SEASONAL_PROFILES = ("last_year", "flat")  # or a list of 12 monthly weights
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class DataElement:
     domain: str | None = None
     category: str | None = None
     synonyms: tuple[str, ...] = ()
+    # how an annual task on this element spreads over the year (see SEASONAL below)
+    seasonal: str | tuple[Decimal, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,18 @@ class Indicator:
     domain: str | None = None
     synonyms: tuple[str, ...] = ()
     description: str | None = None
+    # The narrative layer's judgement (docs/metadata.md, docs/reports.md):
+    # owner — the department answerable for it when not this bureau (参保率 is
+    #   the 医保局's): such context indicators are stated, never praised or blamed;
+    # weight — its 考核 priority, ranking 存在问题 (default 1);
+    # min_count — the fewest events (people, cases, units) a change must amount
+    #   to before it counts as a change rather than noise (default 10);
+    # seasonal — how an annual task spreads over the year: "last_year" (last
+    #   year's monthly shares, the default), "flat" (linear time) or 12 weights.
+    owner: str | None = None
+    weight: Decimal = Decimal(1)
+    min_count: int | None = None
+    seasonal: str | tuple[Decimal, ...] | None = None
 
     @property
     def factor(self) -> Decimal:

@@ -29,6 +29,7 @@ from weijian.reports.facts import (BLOCK_CLOSE, BLOCK_OPEN, FACT_OPEN, MISSING, 
                                    Figure, Rank)
 from weijian.reports.figures import FigureSource
 from weijian.reports.numbers import format_target, period_phrase, until_phrase
+from weijian.reports.period_words import period_words
 from weijian.reports.runs import split_runs
 from weijian.reports.wording import chinese_number, tidy_paragraph
 from weijian.reports.work import WorkWriter
@@ -57,11 +58,16 @@ class ReportContext:
         self.today = today
         self._reporting = reporting  # callable() -> quality Completeness, or None
         self.work_writer = None
+        self.notes: list[str] = []  # for the office: what the draft could not reconcile
         if ledger is not None:
             depth = len(package.orgunits[ou].path)
             subtree = [u.code for u in package.orgunits.values() if u.path[:depth] == package.orgunits[ou].path]
-            self.work_writer = WorkWriter(ledger, period, subtree, book, ou, package.orgunits[ou].name)
+            # below a county's 乡镇 (their 卫生院, 村卫生室) is local work; a 乡镇's own summary has none below it
+            towns = {u.code for u in package.orgunits.values() if u.type in TOWNSHIP_TYPES and u.code != ou}
+            local = {u.code for u in package.orgunits.values() if u.code != ou and set(u.path) & towns}
+            self.work_writer = WorkWriter(ledger, period, subtree, book, ou, package.orgunits[ou].name, local)
         self.blocks: dict[str, Table | Chart] = {}
+        self.words = period_words(period)
         unit = package.orgunits[ou]
         self.ou_name = unit.name
         self.scope = "全" + (unit.name[-1] if unit.name[-1] in "县区市省乡镇" else "县")
@@ -71,13 +77,17 @@ class ReportContext:
     # -- variables every template sees -------------------------------------------------------
     def variables(self) -> dict:
         p = self.period
+        w = self.words
         annual = p.kind == "year"
         return {
             "ou": self.ou, "ou_name": self.ou_name, "county": self.ou_name, "scope": self.scope,
             "organ": self.organ, "period": p, "year": p.year, "annual": annual,
             "months": period_phrase(p), "half": "全年" if annual else period_phrase(p, "half"),
-            "until": until_phrase(p), "next": "下一年" if annual else "下半年",
+            "until": until_phrase(p), "next": w["next_short"],
             "next_year": p.year + 1, "time_progress": Decimal(p.end_month * 100) / 12, "today": self.today,
+            "words": w, "period_name": w["name"], "last": w["last"],
+            # the annual task's word: a year's summary reports 年度任务, a part of the year 全年任务
+            "task": "年度任务" if p.end_month == 12 else "全年任务",
         }
 
     def functions(self) -> dict:
@@ -85,6 +95,27 @@ class ReportContext:
             "fact", "yoy", "done", "rank", "top", "ranking", "townships", "laggards", "table", "township_table",
             "chart", "points", "reporting", "cn", "has", "count", "work", "documents", "projects", "honours",
             "ongoing", "tally")}
+
+    workspace = "."  # the -w of the printed commands (draft_report sets the workspace's folder)
+
+    def query_command(self, code: str, ou: str, period: str) -> str:
+        """The command that reproduces a figure, runnable exactly as printed."""
+        option = "--indicator" if code in self.package.indicators else "--element"
+        return f"weijian query -w {self.workspace} {option} {code} --ou {ou} --period {period}"
+
+    def check_ledger(self) -> None:
+        """Before anything is written: ledger counts the statistics contradict
+        are withheld from the prose and become notes for the office."""
+        if self.work_writer is None:
+            return
+        from weijian.reports.ledger_checks import find_contradictions
+
+        def value_of(code: str):
+            return self.figures.result(code, self.ou, self.period).value
+        for found in find_contradictions(self.work_writer._entries(), self.package.indicators, value_of):
+            self.work_writer.withheld.add((found.entry_id, found.unit))
+            if found.message not in self.notes:
+                self.notes.append(found.message)
 
     # -- the work ledger (empty when the workspace keeps none) -------------------------------
     def work(self, domain: str) -> list[str]:
@@ -128,7 +159,8 @@ class ReportContext:
         return Change(self.fact(code, ou, period), basis, decimals)
 
     def done(self, code: str, ou: str | None = None, period=None) -> Completion:
-        return Completion(self.fact(code, ou, period))
+        task = "年度任务" if self._period(period).end_month == 12 else "全年任务"
+        return Completion(self.fact(code, ou, period), task)
 
     def rank(self, code: str, ou: str, period=None) -> Rank:
         return self.rank_of(self.fact(code, ou, period))
@@ -235,7 +267,7 @@ class ReportContext:
 
     def table(self, codes: list[str], caption: str, ou: str | None = None, period=None) -> str:
         """Key indicators: 本期, 去年同期, 同比, 目标 and 完成情况 (三线表)."""
-        header = ["指标", "本期", "去年同期", "同比", "目标", "完成情况"]
+        header = ["指标", "本期", self.words["last"], "同比", "目标", "完成情况"]
         rows = []
         for code in codes:
             f = self.fact(code, ou, period)
@@ -317,7 +349,9 @@ class ReportContext:
             return None
         names = [d.figure.name for _, d in chosen]
         values = [round_half_up(d.value, 2) for _, d in chosen]
-        png = chart_drawing.progress_chart(caption, names, values, float(self.variables()["time_progress"]))
+        # a year's chart has no time line: the task itself (100%) is the mark
+        progress = None if p.end_month == 12 else float(self.variables()["time_progress"])
+        png = chart_drawing.progress_chart(caption, names, values, progress)
         facts = [self.book.record(f"{v:.2f}%", "completion", code=c, name=f"{d.figure.name}完成率", ou=unit,
                                   ou_name=self.package.orgunits[unit].name, period=p.id, value=d.value, unit="%",
                                   inputs={"累计完成": self.year_to_date_value(d.figure.result),

@@ -8,8 +8,8 @@ JSON sidecar from the same tree.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,12 +27,18 @@ from weijian.reports.context import ReportContext
 from weijian.reports.document import Document, Fact, Run, Table
 from weijian.reports.facts import FactBook
 from weijian.reports.figures import FigureSource
+from weijian.reports.narrative import Narrative
 from weijian.reports.outline import document_date, parse_front_matter, parse_outline
+from weijian.reports.period_words import period_words
 from weijian.reports.problems import ProblemFinder
 from weijian.reports.phrases import PhraseBank
 
 TEMPLATES = Path(__file__).parent / "templates"
-DEFAULT_TEMPLATES = {"half": "上半年工作总结.md.j2", "year": "年度工作总结.md.j2"}
+DEFAULT_TEMPLATES = {"half": "上半年工作总结.md.j2", "year": "年度工作总结.md.j2", "quarter": "季度工作总结.md.j2",
+                     "month": "季度工作总结.md.j2"}
+# How long after a period's end a summary is usually signed: the default date
+# when the period is long past (a 2025 annual is not dated December 2026).
+SIGNING_DELAY = {"month": 5, "quarter": 7, "half": 10, "year": 20}
 
 
 @dataclass
@@ -43,26 +49,43 @@ class Draft:
     period: Period
     ou: str
     queries: int
+    notes: list[str] = field(default_factory=list)  # for the office: figures to reconcile before signing
 
     def sidecar(self) -> dict:
         return {"title": self.document.title, "ou": self.ou, "period": self.period.id,
                 "period_label": self.period.label, "template": self.template,
-                "date": self.document.date.isoformat(), "figures": [f.to_dict() for f in self.facts]}
+                "date": self.document.date.isoformat(), "notes": list(self.notes),
+                "figures": [f.to_dict() for f in self.facts]}
 
 
 def default_template(period: Period) -> Path:
-    kind = "year" if period.kind == "year" else "half"
-    return TEMPLATES / DEFAULT_TEMPLATES[kind]
+    period_words(period)  # refuses, in Chinese, kinds a summary is not written for
+    return TEMPLATES / DEFAULT_TEMPLATES[period.kind]
+
+
+def default_date(period: Period, today: date) -> date:
+    """The signing date when none is given: today while the summary is being
+    written (the period has ended in the last two months, or has not ended),
+    otherwise a few days after the period's end (``SIGNING_DELAY``)."""
+    end_year, end_month = period.year, period.end_month
+    first_after = date(end_year + (end_month == 12), end_month % 12 + 1, 1)
+    if today < first_after + timedelta(days=62):
+        return today
+    return first_after + timedelta(days=SIGNING_DELAY.get(period.kind, 10) - 1)
 
 
 def draft_report(analytics: Analytics, package: MetadataPackage, period: Period, ou: str | None = None, *,
                  template: str | Path | None = None, today: date | None = None, reporting=None,
-                 ledger=None) -> Draft:
+                 ledger=None, placeholders: bool = True, on: date | None = None,
+                 workspace: str | Path | None = None) -> Draft:
     """Draft the 工作总结 of ``ou`` (default: the root, the county) for ``period``.
 
     ``reporting`` is a callable returning the quality Completeness of the period
     (上报率/及时率); ``ledger`` the work ledger (工作台账), whose entries give
-    each section its sentences about the work done."""
+    each section its sentences about the work done. ``placeholders`` keeps
+    the 【待补充：……】 slots for what the data cannot know (人才, 经费 …); ``on``
+    (or ``today``, as the CLI's --date passes it) fixes the signing date,
+    otherwise ``default_date`` picks one sensible for the period."""
     ou = ou or package.root().code
     path = Path(template) if template else default_template(period)
     if not path.is_file():
@@ -74,16 +97,24 @@ def draft_report(analytics: Analytics, package: MetadataPackage, period: Period,
     figures.prefetch(sorted({t.element for t in package.targets if t.element and t.orgunit == ou
                              and t.year == period.year}), [ou], period)
     book = FactBook()
-    context = ReportContext(figures, package, period, ou, book, today=today or date.today(),
+    signed = on or today or default_date(period, date.today())
+    context = ReportContext(figures, package, period, ou, book, today=signed,
                             reporting=reporting, ledger=ledger)
-    finder = ProblemFinder(context)
-    bank = PhraseBank.load()
+    context.workspace = _shell_word(str(workspace or _workspace_folder(ledger) or "."))
+    if context.work_writer is not None:
+        context.work_writer.workspace = context.workspace
+    context.check_ledger()
+    bank = PhraseBank.load(path.parent / "phrases.yaml" if (path.parent / "phrases.yaml").is_file() else None)
+    narrative = Narrative(context, bank.leads)
+    finder = ProblemFinder(context, narrative, bank.causes, bank.structural, placeholders)
     environment = _environment(path)
     environment.globals.update(context.variables())
     environment.globals.update(context.functions())
+    environment.globals.update(lead=narrative.lead, claim=narrative.claim, missed=narrative.missed,
+                               placeholders=placeholders, placeholder=_placeholder(placeholders))
     environment.globals["problems"] = finder.problems
     environment.globals["plans"] = lambda problems=None: bank.plans(
-        finder.problems() if problems is None else problems)
+        finder.problems() if problems is None else problems, context.words["next"])
     text = _render(environment, path)
     meta, body = parse_front_matter(text, path.name)
     blocks = parse_outline(body, book, context.blocks)
@@ -93,7 +124,29 @@ def draft_report(analytics: Analytics, package: MetadataPackage, period: Period,
     facts = document.facts()
     _fill_inputs(figures, package, facts)
     document.appendix = appendix_table(document.facts(text_only=True))
-    return Draft(document, facts, str(path), period, ou, figures.queries)
+    return Draft(document, facts, str(path), period, ou, figures.queries, context.notes)
+
+
+def _workspace_folder(ledger) -> Path | None:
+    """The workspace folder behind a DuckDB-backed ledger (its store's file
+    sits in it), for the -w of the printed commands."""
+    url = getattr(getattr(ledger, "store", None), "url", None)
+    if url and str(url).endswith(".duckdb"):
+        return Path(url).resolve().parent
+    return None
+
+
+def _shell_word(text: str) -> str:
+    import shlex
+    return shlex.quote(text)
+
+
+def _placeholder(shown: bool):
+    """``placeholder('…')`` in a template: a visible 【待补充：…】 slot the office
+    fills in, or nothing when placeholders are turned off."""
+    def placeholder(hint: str) -> str:
+        return f"【待补充：{hint}】" if shown else ""
+    return placeholder
 
 
 def _environment(path: Path) -> jinja2.Environment:
@@ -181,29 +234,46 @@ def _plain(value) -> str:
     return str(int(value)) if value == value.to_integral_value() else f"{value:.2f}"
 
 
-def write_report(draft: Draft, path: str | Path, *, pdf: bool = False) -> list[Path]:
+APPENDIX_MODES = ("xlsx", "docx", "inline", "none")
+
+
+def write_report(draft: Draft, path: str | Path, *, pdf: bool = False, appendix: str = "xlsx") -> list[Path]:
     """Write the draft as .docx, .md or .html (by suffix) and its JSON sidecar
-    (``<name>.json``); with ``pdf`` also a PDF (LibreOffice). Returns the paths."""
+    (``<name>.json``); with ``pdf`` also a PDF (LibreOffice). The 数据来源 list
+    is a separate 附件 by default (``appendix="xlsx"`` or ``"docx"``:
+    ``<name>_附件_数据来源.xlsx``), or ``"inline"`` after the signature, or
+    ``"none"``. Returns the paths."""
+    if appendix not in APPENDIX_MODES:
+        raise ReportError(f"数据来源附件应为 {'、'.join(APPENDIX_MODES)} 之一，而不是“{appendix}”")
     path = Path(path)
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     written = []
-    if suffix == ".docx":
-        from weijian.reports.docx_render import render_docx
-        render_docx(draft.document, path)
-    elif suffix == ".md":
-        from weijian.reports.markdown_render import render_markdown
-        images = path.with_name(path.stem + "_图")
-        path.write_text(render_markdown(draft.document, images, markdown_dir=path.parent), encoding="utf-8")
-    elif suffix in (".html", ".htm"):
-        from weijian.reports.html_render import render_html
-        path.write_text(render_html(draft.document), encoding="utf-8")
-    else:
-        raise ReportError(f"不支持的输出格式“{path.suffix}”：应为 .docx、.md 或 .html")
+    kept = draft.document.appendix
+    if appendix != "inline":
+        draft.document.appendix = None  # the body ends with the signature
+    try:
+        if suffix == ".docx":
+            from weijian.reports.docx_render import render_docx
+            render_docx(draft.document, path)
+        elif suffix == ".md":
+            from weijian.reports.markdown_render import render_markdown
+            images = path.with_name(path.stem + "_图")
+            path.write_text(render_markdown(draft.document, images, markdown_dir=path.parent), encoding="utf-8")
+        elif suffix in (".html", ".htm"):
+            from weijian.reports.html_render import render_html
+            path.write_text(render_html(draft.document), encoding="utf-8")
+        else:
+            raise ReportError(f"不支持的输出格式“{path.suffix}”：应为 .docx、.md 或 .html")
+    finally:
+        draft.document.appendix = kept
     written.append(path)
     sidecar = path.with_suffix(".json")
     sidecar.write_text(json.dumps(draft.sidecar(), ensure_ascii=False, indent=1), encoding="utf-8")
     written.append(sidecar)
+    if appendix in ("xlsx", "docx"):
+        from weijian.reports.attachment import write_sources
+        written.append(write_sources(draft, path.with_name(f"{path.stem}_附件_数据来源.{appendix}")))
     if pdf:
         if suffix != ".docx":
             raise ReportError("--pdf 需要 .docx 输出（PDF 由 Word 文档转换而来）")

@@ -121,7 +121,7 @@ class Figure:
         return dict(code=r.code, name=r.name, ou=r.ou, ou_name=r.ou_name, period=r.period, value=value,
                     unit=r.unit, numerator=r.numerator, denominator=r.denominator,
                     formula=self._context.formula(r.code), inputs=self._context.inputs(r),
-                    query=f"weijian query {r.code} --ou {r.ou} --period {r.period}")
+                    query=self._context.query_command(r.code, r.ou, r.period))
 
     # the parts of a rate
     @property
@@ -264,9 +264,13 @@ class Completion:
             **self.figure._fields(r.target), "name": f"{r.name}年度目标任务", "inputs": {}})
 
     def __str__(self) -> str:
+        return self.clause(self.task)
+
+    def clause(self, task: str) -> str:
+        """"完成{task}的52.31%": an annual summary says 年度任务, a half-year 全年任务."""
         if self.value is None:
             return MISSING
-        return self._mark(f"完成{self.task}的{round_half_up(self.value, 2):.2f}%")
+        return self._mark(f"完成{task}的{round_half_up(self.value, 2):.2f}%")
 
     def _mark(self, text: str) -> str:
         r = self.figure.result

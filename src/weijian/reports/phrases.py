@@ -15,6 +15,7 @@ import yaml
 from weijian.errors import ReportError
 
 BANK = Path(__file__).parent / "templates" / "phrases.yaml"
+MAX_PLANS = 7  # before the closing 统筹做好其他各项工作
 
 
 @dataclass
@@ -25,10 +26,16 @@ class Plan:
 
 
 class PhraseBank:
-    def __init__(self, domains: dict, problems: dict, closing: str | None):
+    def __init__(self, domains: dict, problems: dict, closing: str | None, leads: dict | None = None,
+                 causes: dict | None = None, structural: list | None = None):
         self.domains = domains
-        self.problems = problems
+        # each problem kind may have several wordings, used in turn so a draft never repeats one
+        self.problems = {k: [v] if isinstance(v, str) else list(v) for k, v in problems.items()}
         self.closing = closing
+        self.leads = leads
+        self.causes = causes or {}
+        self.structural = structural or []
+        self._turn: dict[str, int] = {}
 
     @classmethod
     def load(cls, path: Path | None = None) -> PhraseBank:
@@ -37,19 +44,32 @@ class PhraseBank:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as error:
             raise ReportError(f"{path.name}：无法读取措辞库：{error}") from error
-        return cls(data.get("domains", {}), data.get("problems", {}), data.get("closing"))
+        return cls(data.get("domains", {}), data.get("problems", {}), data.get("closing"), data.get("leads"),
+                   data.get("causes"), data.get("structural"))
 
-    def plans(self, groups) -> list[Plan]:
+    def _phrase(self, kind: str) -> str | None:
+        """The next unused wording for a problem kind (None when all are used)."""
+        variants = self.problems.get(kind) or []
+        n = self._turn.get(kind, 0)
+        self._turn[kind] = n + 1
+        return variants[n] if n < len(variants) else None
+
+    def plans(self, groups, next_period: str = "下半年") -> list[Plan]:
         extra: dict[str, list[str]] = {}
+        self._turn = {}
         for group in groups:
-            phrase = self.problems.get(group.key)
-            if not phrase:
-                continue
-            for domain in group.domains or ["综合"]:
-                names = [p.subject for p in group.items if (p.domain or "综合") == domain]
-                sentence = phrase.format(names="、".join(dict.fromkeys(names)) or "相关指标")
-                extra.setdefault(domain, []).append(sentence)
-        ordered = [d for d in self.domains if d in extra] + [d for d in self.domains if d not in extra]
+            for kind in getattr(group, "kinds", [group.key]):
+                items = [p for p in group.items if p.key == kind]
+                for domain in list(dict.fromkeys(p.domain or "综合" for p in items)):
+                    phrase = self._phrase(kind)
+                    if not phrase:
+                        continue
+                    names = [p.subject for p in items if (p.domain or "综合") == domain]
+                    sentence = phrase.format(names="、".join(dict.fromkeys(names)) or "相关指标", next=next_period)
+                    extra.setdefault(domain, []).append(sentence)
+        # the domains with problems first; standing items fill up to MAX_PLANS (a plan is not a catalogue)
+        ordered = [d for d in self.domains if d in extra]
+        ordered += [d for d in self.domains if d not in extra][:max(0, MAX_PLANS - len(ordered))]
         plans = []
         for domain in ordered:
             entry = self.domains[domain]

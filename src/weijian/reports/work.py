@@ -21,14 +21,14 @@ VERBS = {"培训": "举办", "督导检查": "开展", "执法": "开展", "宣�
          "专项行动": "开展", "应急演练": "组织开展", "考核评审": "组织开展", "其他": "完成"}
 NOUNS = {"培训": "培训", "督导检查": "督导检查", "执法": "执法检查", "宣传": "宣传活动", "义诊": "义诊活动",
          "会议": "会议", "专项行动": "专项行动", "应急演练": "应急演练", "考核评审": "考核评审", "其他": "工作"}
-# How each unit is said after the activity; {n} is the figure. Units that
-# count sessions (期, 批次, 场次, 次) come first, right after the activity.
+# Units that count sessions (期, 批次, 场次, 次): said right after the activity,
+# and only when every entry counts in the same one (never "2批次3场次").
 SESSIONS = ("期", "批次", "场次", "次")
 PHRASES = {
     "人次": {"培训": "培训{n}人次", "督导检查": "出动{n}人次", "执法": "出动执法人员{n}人次", "专项行动": "出动{n}人次",
             "宣传": "受益群众{n}人次", "义诊": "服务群众{n}人次", "会议": "参会{n}人次", "应急演练": "参演{n}人次",
             None: "{n}人次"},
-    "人": {"义诊": "筛查{n}人", "培训": "培训{n}人", None: "涉及{n}人"},
+    "人": {"义诊": "筛查{n}人", "培训": "培训{n}人", "其他": "涉及{n}人", None: "涉及{n}人"},
     "家": {"考核评审": "评审{n}家", None: "检查{n}家"},
     "份": {"督导检查": "下达卫生监督意见书{n}份", "执法": "下达卫生监督意见书{n}份", None: "发放宣传资料{n}份"},
     "户": {None: "覆盖{n}户"},
@@ -37,19 +37,31 @@ PHRASES = {
     "件": {None: "办理{n}件"},
     "元": {None: "罚没款{n}元"},
     "万元": {None: "发放资金{n}万元"},
+    "发现问题": {None: "发现问题{n}个"},
+    "已整改": {None: "已整改{n}个"},
 }
+# What a count of people means, read from the work's title (招聘55人, not 涉及55人).
+TITLE_PHRASES = {"人": (("招聘", "招聘{n}人"), ("筛查", "筛查{n}人"), ("扶助", "惠及{n}人"))}
+# The size of a piece of work, for naming the largest first: people reached, then places.
+SIZE_UNITS = ("人次", "人", "户次", "户", "家", "份")
 LEVEL_ORDER = {"国家级": 0, "省级": 1, "市级": 2, "县级": 3}
 
 
 class WorkWriter:
-    def __init__(self, ledger, period, orgunits: list[str], book: FactBook, ou: str, ou_name: str):
+    def __init__(self, ledger, period, orgunits: list[str], book: FactBook, ou: str, ou_name: str,
+                 local: set[str] | frozenset[str] = frozenset()):
         self.ledger = ledger
         self.period = period
         self.orgunits = orgunits
         self.book = book
         self.ou, self.ou_name = ou, ou_name
+        # units below the county level (乡镇卫生院): their own work is told after the county's
+        self.local = set(local)
         self.start, self.end = period_bounds(period)
         self._summary = None
+        self.workspace = "."  # the -w of the printed commands; the draft sets the real folder
+        # (entry id, unit) of ledger counts the statistics contradict: left out, reported to the office
+        self.withheld: set[tuple[int | None, str]] = set()
 
     def _entries(self) -> list[LedgerEntry]:
         if self._summary is None:
@@ -62,9 +74,12 @@ class WorkWriter:
         order of kinds); an empty list when the ledger has none."""
         groups: dict[str, list[LedgerEntry]] = defaultdict(list)
         for entry in self._entries():
-            if entry.domain == domain:
+            # an entry whose every count the statistics contradict says nothing the draft can sign
+            if entry.domain == domain and not (entry.counts and all((entry.id, u) in self.withheld
+                                                                    for u, _ in entry.counts)):
                 groups[entry.kind].append(entry)
-        return [self._sentence(domain, kind, groups[kind]) for kind in KINDS if kind in groups]
+        return [sentence for kind in KINDS if kind in groups
+                for sentence in [self._sentence(domain, kind, groups[kind])] if sentence]
 
     def tally(self, unit: str, domain: str | None = None, kind: str | None = None) -> str:
         """One summed count for a template's own sentence: "开展培训{{ tally('批次', kind='培训') }}批次"."""
@@ -73,7 +88,7 @@ class WorkWriter:
         if not entries:
             return MISSING
         total = sum((e.count(unit) for e in entries), Decimal(0))
-        return self._total(total, unit, domain or "全部", kind or "全部", entries)
+        return self._total(total, unit, f"{domain or '全部'}:{kind or '全部'}", entries)
 
     def ongoing(self, domain: str | None = None) -> list[str]:
         """Work under way at the period's end (counted when it ends)."""
@@ -82,40 +97,81 @@ class WorkWriter:
         return [f"{e.title}正在进行中" for e in self._summary.ongoing if domain in (None, e.domain)]
 
     def _sentence(self, domain: str, kind: str, entries: list[LedgerEntry]) -> str:
+        """The county's own (and the largest) work named first, its counts in
+        one unit each; the 乡镇卫生院' own work of the same kind summed after it."""
+        county = sorted((e for e in entries if e.orgunit not in self.local), key=_size)
+        local = [e for e in entries if e.orgunit in self.local]
+        clauses = []
+        if county:
+            clauses.append(self._clause(domain, kind, county, local=False))
+        if local:
+            clauses.append(self._clause(domain, kind, local, local=True))
+        return "；".join(c for c in clauses if c)
+
+    def _clause(self, domain: str, kind: str, entries: list[LedgerEntry], local: bool) -> str:
         titles = list(dict.fromkeys(e.title for e in entries))
         noun = NOUNS[kind]
-        if len(titles) == 1:
+        session_units = {u for e in entries for u, _ in e.counts if u in SESSIONS}
+        # one session unit for all, or none said: "共2批次3场次" mixes what a 批次 and a 场次 are
+        session = next(iter(session_units)) if len(session_units) == 1 and all(
+            e.count(next(iter(session_units))) is not None for e in entries) else None
+        key = f"{domain}:{kind}:{'乡镇' if local else '县级'}"
+        if local:
+            towns = len({e.orgunit for e in entries})
+            topics = list(dict.fromkeys(_topic(t) for t in titles))
+            head = f"{towns}个乡镇卫生院自行{VERBS[kind]}{'、'.join(topics[:2])}{'等' if len(topics) > 2 else ''}{noun}"
+        elif len(titles) == 1:
             head = f"{VERBS[kind]}{titles[0]}"
+        elif len(titles) == 2:
+            head = f"{VERBS[kind]}{titles[0]}和{titles[1]}"  # both named: no 等, no count of two
         else:
-            shown = "、".join(titles[:3])
-            head = f"{VERBS[kind]}{shown}等{noun}{self._count(len(entries), domain, kind, entries)}项"
+            shown = "、".join(titles[:2])
+            head = f"{VERBS[kind]}{shown}等{noun}"
+            if session is None:
+                head += self._count(len(entries), key, entries) + "项"
+        if session is not None:
+            having = [e for e in entries if e.count(session) is not None]
+            figure = self._total(sum((e.count(session) for e in having), Decimal(0)), session, key, having)
+            head += (f"，共{figure}{session}" if len(titles) > 1 or local else f"{figure}{session}")
+        pieces = []
         units = {u for e in entries for u, _ in e.counts}
-        sessions, pieces = "", []
-        for unit in [u for u in SESSIONS if u in units] + [u for u in PHRASES if u in units]:
-            having = [e for e in entries if e.count(unit) is not None]
+        for unit in [u for u in PHRASES if u in units]:
+            having = [e for e in entries if e.count(unit) is not None and (e.id, unit) not in self.withheld]
+            if not having or len(having) < len([e for e in entries if e.count(unit) is not None]):
+                continue  # a count the statistics contradict is not printed, nor a partial sum of it
             total = sum((e.count(unit) for e in having), Decimal(0))
-            figure = self._total(total, unit, domain, kind, having)
-            if unit in SESSIONS:
-                sessions += f"{figure}{unit}"  # "3期2场次", right after the activity
-            else:
-                pieces.append((PHRASES[unit].get(kind) or PHRASES[unit][None]).format(n=figure))
-        if sessions:
-            head += f"，共{sessions}" if len(titles) > 1 else sessions
+            figure = self._total(total, unit, key, having)
+            phrase = next((p for word, p in TITLE_PHRASES.get(unit, ()) if all(word in t for t in titles)), None)
+            pieces.append((phrase or PHRASES[unit].get(kind) or PHRASES[unit][None]).format(n=figure))
         return "，".join([head] + pieces)
 
-    def _total(self, total: Decimal, unit: str, domain: str, kind: str, entries: list[LedgerEntry]) -> str:
-        text = format_wan_yi(total, decimals=2) if total >= 100000 else _plain(total)
-        return self.book.mark(text, "ledger", code=f"ledger:{domain}:{kind}:{unit}",
-                              name=f"工作台账·{domain}·{kind}（{unit}）", ou=self.ou, ou_name=self.ou_name,
+    def _total(self, total: Decimal, unit: str, key: str, entries: list[LedgerEntry]) -> str:
+        # money in 元 reads in 万元 from 1万 up, as the statistics print it (罚没款11.09万元)
+        limit = 10000 if unit == "元" else 100000
+        text = format_wan_yi(total, decimals=2) if total >= limit else _plain(total)
+        domain = key.split(":")[0]
+        return self.book.mark(text, "ledger", code=f"ledger:{key}:{unit}",
+                              name=f"工作台账·{key.replace(':', '·')}（{unit}）", ou=self.ou, ou_name=self.ou_name,
                               period=self.period.id, value=total, unit=unit,
                               inputs={f"#{e.id} {e.title}（{format_date(e.end)}）": e.count(unit) for e in entries},
-                              query=f"weijian ledger list --period {self.period.id} --domain {domain}")
+                              query=self._query(domain, key))
 
-    def _count(self, n: int, domain: str, kind: str, entries: list[LedgerEntry]) -> str:
-        return self.book.mark(str(n), "ledger", code=f"ledger:{domain}:{kind}:项", name=f"工作台账·{domain}·{kind}（项数）",
+    def _query(self, domain: str | None = None, key: str | None = None) -> str:
+        """The ledger listing a reader runs to see the entries behind a figure, exactly as printed."""
+        parts = ["weijian ledger list", f"-w {self.workspace}", f"--period {self.period.id}", f"--ou {self.ou}"]
+        if domain and domain != "全部":
+            parts.append(f"--domain {domain}")
+        kind = key.split(":")[1] if key and key.count(":") >= 1 else None
+        if kind and kind != "全部":
+            parts.append(f"--kind {kind}")
+        return " ".join(parts)
+
+    def _count(self, n: int, key: str, entries: list[LedgerEntry]) -> str:
+        domain = key.split(":")[0]
+        return self.book.mark(str(n), "ledger", code=f"ledger:{key}:项", name=f"工作台账·{key.replace(':', '·')}（项数）",
                               ou=self.ou, ou_name=self.ou_name, period=self.period.id, value=Decimal(n), unit="项",
                               inputs={f"#{e.id} {e.title}": 1 for e in entries},
-                              query=f"weijian ledger list --period {self.period.id} --domain {domain}")
+                              query=self._query(domain, key))
 
     # -- documents, projects, honours ------------------------------------------------------------
     def documents(self, domain: str | None = None, limit: int = 4) -> str:
@@ -129,7 +185,7 @@ class WorkWriter:
                            name=f"工作台账·发文{'·' + domain if domain else ''}（份数）", ou=self.ou,
                            ou_name=self.ou_name, period=self.period.id, value=Decimal(len(docs)), unit="份",
                            inputs={f"{d.number}《{d.title}》": 1 for d in docs},
-                           query=f"weijian ledger list --period {self.period.id}")
+                           query=self._query(domain))
         return f"印发{titles}{'等' if len(docs) > limit else ''}文件{n}份"
 
     def projects(self) -> list[str]:
@@ -137,7 +193,8 @@ class WorkWriter:
         sentences = []
         for state in self.ledger.projects_as_of(self.end, self.orgunits):
             project, record = state.project, state.progress
-            if record is None:
+            # a project finished before the period is last year's news, not this period's
+            if record is None or (state.status in ("投入使用", "竣工") and record.date < self.start):
                 continue
             invest = ""
             if project.investment is not None:
@@ -160,7 +217,7 @@ class WorkWriter:
                               name=f"{project.name}（{'总投资' if what == 'investment' else '工程进度'}）",
                               ou=project.orgunit, period=self.period.id, value=value, unit=unit,
                               inputs={f"项目 #{project.id} {project.name}": value},
-                              query="weijian ledger list --kind project")
+                              query=self._query())
 
     def honours(self) -> str:
         """"荣获A（省级）、B（市级）" in order of level, or ""."""
@@ -169,6 +226,22 @@ class WorkWriter:
         if not found:
             return ""
         return "荣获" + "、".join(f"“{h.what}”" + (f"（{h.awarded_by}授予）" if h.awarded_by else "") for h in found)
+
+
+def _size(entry: LedgerEntry) -> tuple:
+    """Sort key: the largest piece of work first (people reached, then places)."""
+    return tuple(-(entry.count(u) or 0) for u in SIZE_UNITS) + (entry.start, entry.title)
+
+
+def _topic(title: str) -> str:
+    """"北溶乡卫生院院感防控知识培训" → "院感防控知识": what a 乡镇's own activity was about."""
+    for marker in ("卫生院", "中心卫生院"):
+        if marker in title:
+            title = title.split(marker, 1)[1]
+    for noun in ("培训", "督导检查", "宣传活动", "宣传", "义诊"):
+        if title.endswith(noun):
+            return title[: -len(noun)]
+    return title
 
 
 def _plain(value: Decimal) -> str:
