@@ -34,7 +34,8 @@ def test_json_contract(tmp_path):
     assert {"verdict", "kind", "quote", "start", "end", "stated", "computed", "message"} <= set(finding)
     assert finding["kind"] == "sex_ratio" and finding["stated"] == 110 and round(finding["computed"], 1) == 65.4
     assert TEXT[finding["start"]:finding["end"]] == finding["quote"]
-    assert all(f["verdict"] in ("consistent", "inconsistent", "not_checkable") for f in data["findings"])
+    assert all(f["verdict"] in ("consistent", "partial", "inconsistent", "not_checkable") for f in data["findings"])
+    assert data["counts"].keys() == {"consistent", "partial", "inconsistent", "not_checkable"}
 
 
 def test_annotated_html_escapes_and_colours(tmp_path):
@@ -45,6 +46,18 @@ def test_annotated_html_escapes_and_colours(tmp_path):
     assert "&lt;b&gt;粗体&lt;/b&gt;" in page and "<b>粗体" not in page
     assert 'class="fig inconsistent" title="【不一致·性别比】' in page
     assert 'class="fig consistent"' in page
+
+
+def test_three_verdicts_are_coloured_apart(tmp_path):
+    text = TEXT + "共设立服务点12个（其中高速出口服务点4个）。\n"
+    out = tmp_path / "批注.html"
+    result = runner.invoke(app, ["audit", str(write(tmp_path, text)), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert 'class="fig partial" title="【部分核对·分项与合计】' in page
+    assert ".partial {" in page and 'class="fig consistent"' in page and 'class="fig inconsistent"' in page
+    flat = "".join(c for c in result.output if c not in " │\n")
+    assert "部分核对1" in flat
 
 
 def test_annotated_docx_has_comments_on_the_figure(tmp_path):
@@ -87,4 +100,4 @@ def test_errors_exit_2_in_chinese(tmp_path):
     result = runner.invoke(app, ["audit", str(tmp_path / "没有.txt")])
     assert result.exit_code == 2 and "找不到文件" in result.output and "Traceback" not in result.output
     result = runner.invoke(app, ["audit", str(write(tmp_path)), "-o", str(tmp_path / "批注.pdf")])
-    assert result.exit_code == 2 and "不支持的批注输出格式" in result.output
+    assert result.exit_code == 2 and "批注文件" in result.output and ".html" in result.output

@@ -200,6 +200,8 @@ def test_summary_download_and_audit_of_it(web, admin):
     assert audited.status_code == 200, audited.text[:300]
     body = audited.json()
     assert body["figures"] > 20 and "annotated_html" in body
+    assert [v["name"] for v in body["verdicts"]] == ["一致", "部分核对", "不一致", "无法核对"]
+    assert not body["inconsistent"] and all(f["message"] for f in body["partial"])
     with web.workspaces.reader() as ws:
         actions = {e["action"] for e in ws.store.events(user="admin")}
     assert {"login", "report-download", "audit-upload"} <= actions

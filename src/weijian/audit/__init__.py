@@ -4,9 +4,12 @@
     report = audit_text(text, workspace=ws)               # ws: anything with .package and .query()
     report.findings, report.figures, report.to_dict()
 
-Text → numeric mentions (``mentions``, ``context``) → relations the wording sets
-up (``parts``, ``ratios``, ``changes``) → checks in Decimal interval arithmetic
-(``checks``) → findings; with a workspace, ``against_data`` adds a finding per
+Text → numeric mentions (``mentions``, ``context``) → the statement tree its
+markers build (``tree``: 其中 / 含 / 括号 / 合计 / 按…分) → relations that structure
+establishes (``parts``, ``ratios``, ``changes``, ``shares``, ``populations``,
+``tables``) → checks in Decimal interval arithmetic (``checks``) → findings in
+three grades (一致 / 部分核对 / 不一致, or 无法核对 when the structure does not
+establish a relation); with a workspace, ``against_data`` adds a finding per
 figure it can match to an indicator or data element (DESIGN §7).
 """
 from __future__ import annotations
@@ -17,7 +20,7 @@ from weijian.audit import summary
 from weijian.audit.annotate import render_html, write_annotated
 from weijian.audit.checks import check
 from weijian.audit.context import add_context
-from weijian.audit.findings import KINDS, VERDICTS, AuditError, AuditReport, Finding
+from weijian.audit.findings import KINDS, VERDICT_NAMES, VERDICTS, AuditError, AuditReport, Finding
 from weijian.audit.mentions import Mention, extract_mentions
 from weijian.audit.reading import read_document
 from weijian.audit.relations import Doc, find_relations
@@ -25,7 +28,7 @@ from weijian.audit.scope import document_period, period_markers, scope_markers
 from weijian.audit.text import fold, lay_out
 
 __all__ = [
-    "KINDS", "VERDICTS", "AuditError", "AuditReport", "Finding", "Mention", "audit_file", "audit_text",
+    "KINDS", "VERDICT_NAMES", "VERDICTS", "AuditError", "AuditReport", "Finding", "Mention", "audit_file", "audit_text",
     "render_html", "summary", "write_annotated",
 ]
 

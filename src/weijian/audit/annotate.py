@@ -1,5 +1,6 @@
 """Annotated copies of an audited summary: an HTML page with every figure coloured
-(green consistent, red inconsistent, grey unchecked; the explanation on hover) and
+(green consistent, amber partly checked — only a bound —, red inconsistent, grey unchecked; the
+explanation on hover) and
 a Word document with a real comment on each inconsistent figure.
 
 ``write_annotated(report, "批注.html")`` or ``(report, "批注.docx", source=原文件)``:
@@ -28,6 +29,7 @@ h1 { font-size: 1.3em; } .summary { font-family: sans-serif; background: #f6f6f6
 .doc p { margin: .2em 0; white-space: pre-wrap; }
 .fig { border-radius: 3px; padding: 0 2px; cursor: help; }
 .consistent { background: #d8f0d8; } .inconsistent { background: #f8c9c9; outline: 1px solid #c33; }
+.partial { background: #fbeec1; border-bottom: 1px dashed #b8860b; }
 .unchecked { background: #e8e8e8; }
 table { border-collapse: collapse; font-family: sans-serif; font-size: .9em; margin-top: 1em; }
 td, th { border: 1px solid #ccc; padding: .3em .5em; vertical-align: top; }
@@ -35,7 +37,8 @@ td, th { border: 1px solid #ccc; padding: .3em .5em; vertical-align: top; }
 <h1>数字核对：{{ title }}</h1>
 <div class="summary">共识别数字 {{ figures }} 个，核对关系 {{ total }} 项：
 {% for name, count in counts %}{{ name }} {{ count }}{% if not loop.last %}，{% endif %}{% endfor %}。
-<span class="fig consistent">一致</span> <span class="fig inconsistent">不一致</span>
+<span class="fig consistent">一致</span> <span class="fig partial">部分核对（只核对了上限或可能性）</span>
+<span class="fig inconsistent">不一致</span>
 <span class="fig unchecked">未核对或无法核对</span>（鼠标停在数字上可看说明）</div>
 {% if problems %}<table><tr><th>原文</th><th>类别</th><th>说明</th></tr>
 {% for f in problems %}<tr><td>{{ f.quote }}</td><td>{{ f.kind_name }}</td><td>{{ f.message }}</td></tr>{% endfor %}
@@ -47,7 +50,7 @@ td, th { border: 1px solid #ccc; padding: .3em .5em; vertical-align: top; }
 
 
 def figure_states(report: AuditReport) -> dict[int, tuple[str, list[Finding]]]:
-    """Figure id → (state, findings involving it); state is consistent / inconsistent / unchecked."""
+    """Figure id → (state, findings involving it); state is consistent / partial / inconsistent / unchecked."""
     involved: dict[int, list[Finding]] = {}
     for finding in report.findings:
         for figure in finding.figures:
@@ -57,7 +60,7 @@ def figure_states(report: AuditReport) -> dict[int, tuple[str, list[Finding]]]:
         findings = involved.get(figure.id, [])
         verdicts = {f.verdict for f in findings}
         state = ("inconsistent" if "inconsistent" in verdicts else "consistent" if "consistent" in verdicts
-                 else "unchecked")
+                 else "partial" if "partial" in verdicts else "unchecked")
         states[figure.id] = (state, findings)
     return states
 

@@ -41,7 +41,7 @@ def rates(doc: Doc) -> list[Relation]:
                 break
             if _count(m) and not m.bracket:
                 run.insert(0, m)
-        relation = _explicit_rate(rate, run[-3:])
+        relation = _explicit_rate(doc, rate, run[-3:])
         if relation is None:
             relation = _implied_rate(doc, rate, run)
         if relation is not None:
@@ -49,7 +49,7 @@ def rates(doc: Doc) -> list[Relation]:
     return out
 
 
-def _explicit_rate(rate: Mention, run: list[Mention]) -> Relation | None:
+def _explicit_rate(doc: Doc, rate: Mention, run: list[Mention]) -> Relation | None:
     stem = re.sub(r"(率|比例|占比|比重)(为|达|达到|是)?\s*$", "", key_phrase(rate.phrase))
     if len(run) < 2 or _SHARE.search(rate.phrase):
         return None
@@ -62,13 +62,24 @@ def _explicit_rate(rate: Mention, run: list[Mention]) -> Relation | None:
             return Relation("rate", rate, (num, den), {"factor": 100})
     pair = [m for m in run[-2:]]
     if len(pair) == 2 and pair[0].family == pair[1].family and shares_words(pair[1].phrase, stem) \
-            and not shares_words(pair[0].phrase, stem) and pair[1].value <= pair[0].value:
+            and not shares_words(pair[0].phrase, stem) and pair[1].value <= pair[0].value \
+            and _one_clause_chain(doc, pair[0], rate) and not any(_PER.search(m.phrase) for m in pair):
         # "抽检160份，合格152份，合格率95.0%": the figure named like the rate is counted out of the one before
         return Relation("rate", rate, (pair[1], pair[0]), {"factor": 100})
     if len(pair) == 2 and pair[0].family == pair[1].family and any(shares_words(m.phrase, stem) for m in pair):
         a, b = pair
         return Relation("rate", rate, (a, b), {"factor": 100, "alternatives": [(a, b), (b, a)]}, confident=False)
     return None
+
+
+_PER = re.compile(r"每|人均|平均|户均|次均")
+
+
+def _one_clause_chain(doc: Doc, first: Mention, rate: Mention) -> bool:
+    """抽检160份，合格152份，合格率95.0%: one run of clauses, no ";" or other figure in between."""
+    between = doc.text[first.end:rate.start]
+    return ";" not in between and len(between) <= 40 and not any(
+        first.end <= m.start < rate.start and m.unit in ("%", "‰", "/10万") for m in doc.in_sentence(rate.sentence))
 
 
 def _implied_rate(doc: Doc, rate: Mention, run: list[Mention]) -> Relation | None:

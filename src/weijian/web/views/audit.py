@@ -32,7 +32,7 @@ class ScopedFigures:
 
 
 def audit_upload(ctx: Ctx, upload: UploadFile) -> dict:
-    from weijian.audit import audit_file, render_html
+    from weijian.audit import VERDICT_NAMES, audit_file, render_html
 
     folder = temp_folder("weijian-audit-")
     try:
@@ -45,8 +45,11 @@ def audit_upload(ctx: Ctx, upload: UploadFile) -> dict:
     log(ctx, "audit-upload", ou=ctx.user.orgunit, detail=path.name)
     out = report.to_dict()
     counts = report.counts()
+    # the three grades stay apart: 部分核对 checked only a bound, it is not 一致
     return {"file": path.name, "counts": counts, "figures": len(report.figures),
+            "verdicts": [{"verdict": v, "name": VERDICT_NAMES[v], "count": n} for v, n in counts.items()],
             "inconsistent": [{"quote": f.quote, "message": f.message} for f in report.inconsistent],
+            "partial": [{"quote": f.quote, "message": f.message} for f in report.findings if f.verdict == "partial"],
             "report": out, "annotated_html": annotated}
 
 
