@@ -140,6 +140,44 @@ class Workspace:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def replace_orgunits(self, sheet: str | Path) -> dict[str, list[str]]:
+        """Make the org-unit tree the one in ``sheet`` (机构.xlsx/.csv, as for ``init
+        --orgunits``); units keep their codes by name. Refused, with nothing changed,
+        when a unit that has stored values would go, or the package's targets and
+        rules no longer fit. Returns the codes added and removed."""
+        import tempfile
+
+        from weijian.exchange.orgunit_sheet import read_orgunit_sheet
+        from weijian.metadata.county import write_orgunits
+        from weijian.model.metadata import OrgUnit
+
+        known = {}
+        for unit in self.package.orgunits.values():
+            known.setdefault(unit.name, unit.code)
+        tree, problems = read_orgunit_sheet(sheet, known)
+        if problems:
+            raise MetadataError(problems)
+        units = [OrgUnit(code=u.code, name=u.name, type=u.type, parent=u.parent, level=u.level) for u in tree]
+        codes, old = {u.code for u in units}, set(self.package.orgunits)
+        removed = sorted(old - codes)
+        with_values = [code for code in removed if next(iter(self.store.read_values([code])), None) is not None]
+        if with_values:
+            names = "、".join(f"{self.package.orgunits[c].name}（{c}）" for c in with_values[:5])
+            more = f" 等 {len(with_values)} 个" if len(with_values) > 5 else ""
+            raise WeijianError(f"新机构表里没有这些已有数据的机构：{names}{more}。机构撤并时请保留原机构"
+                               "（可改名称、改上级），数据不会丢失")
+        folder = self.folder / METADATA_DIR
+        with tempfile.TemporaryDirectory(dir=self.folder) as tmp:
+            trial = Path(tmp) / METADATA_DIR
+            shutil.copytree(folder, trial)
+            write_orgunits(trial, units)
+            package = load_package(trial)  # the targets, data sets and rules must still fit the new tree
+            (trial / "orgunits.yaml").replace(folder / "orgunits.yaml")
+        self.package = package
+        self._analytics = None
+        self._sync_orgunits()
+        return {"added": sorted(codes - old), "removed": removed}
+
     def _sync_orgunits(self) -> None:
         """Copy the org-unit tree into the store when orgunits.yaml changed."""
         source = (self.folder / METADATA_DIR / "orgunits.yaml").read_bytes()

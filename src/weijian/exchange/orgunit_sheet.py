@@ -48,8 +48,11 @@ class TreeUnit:
     level: int
 
 
-def read_orgunit_sheet(path: str | Path) -> tuple[list[TreeUnit], list[Problem]]:
-    """The units of ``path`` as a tree (root first, parents before children), or problems."""
+def read_orgunit_sheet(path: str | Path, known: dict[str, str] | None = None,
+                       ) -> tuple[list[TreeUnit], list[Problem]]:
+    """The units of ``path`` as a tree (root first, parents before children), or problems.
+    ``known`` (name → code, a workspace's units) gives a row with a blank code the code
+    its unit already has, so re-reading the tree keeps every code that data refers to."""
     path = Path(path)
     rows, problems = _read_rows(path)
     if problems:
@@ -57,6 +60,9 @@ def read_orgunit_sheet(path: str | Path) -> tuple[list[TreeUnit], list[Problem]]
     units, problems = _units(path.name, rows)
     if problems:
         return [], problems
+    if known:
+        units = [u if u.code or u.name not in known else SheetUnit(u.row, u.name, u.parent, u.type, known[u.name])
+                 for u in units]
     return _tree(path.name, units)
 
 

@@ -33,19 +33,24 @@ def write_county_package(source: Path, folder: Path, units: list[OrgUnit]) -> No
     root = units[0]
     shutil.copytree(source, folder, dirs_exist_ok=True)
     (folder / "demo_profile.yaml").unlink(missing_ok=True)  # the demo generator's, not a county's
-    depth = max(3, max(u.level for u in units))  # the shipped rules and data sets name levels 1–3
-    orgunits = {
-        "schema_version": 1,
-        "levels": [{"level": i, "name": name} for i, name in enumerate(level_names(depth, root.name), start=1)],
-        "orgunits": [{"code": u.code, "name": u.name, **({"parent": u.parent} if u.parent else {}), "type": u.type}
-                     for u in units],
-    }
-    (folder / "orgunits.yaml").write_text(ORGUNITS_HEADER + _dump(orgunits), encoding="utf-8")
+    write_orgunits(folder, units)
     targets_path = folder / "targets.yaml"
     old = yaml.safe_load(targets_path.read_text(encoding="utf-8")) or {}
     kept = [{**t, "orgunit": root.code} for t in old.get("targets") or [] if t.get("kind") == "threshold"]
     targets_path.write_text(TARGETS_HEADER + _dump({"schema_version": old.get("schema_version", 1), "targets": kept}),
                             encoding="utf-8")
+
+
+def write_orgunits(folder: Path, units: list[OrgUnit]) -> None:
+    """Write ``units`` (root first, parents before children) as ``folder``'s orgunits.yaml."""
+    depth = max(3, max(u.level for u in units))  # the shipped rules and data sets name levels 1–3
+    orgunits = {
+        "schema_version": 1,
+        "levels": [{"level": i, "name": name} for i, name in enumerate(level_names(depth, units[0].name), start=1)],
+        "orgunits": [{"code": u.code, "name": u.name, **({"parent": u.parent} if u.parent else {}), "type": u.type}
+                     for u in units],
+    }
+    (folder / "orgunits.yaml").write_text(ORGUNITS_HEADER + _dump(orgunits), encoding="utf-8")
 
 
 def _dump(document: dict) -> str:

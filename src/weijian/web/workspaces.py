@@ -146,6 +146,19 @@ class Workspaces:
         finally:
             self._readers.put(ws)
 
+    def replace_orgunits(self, sheet: Path) -> dict[str, list[str]]:
+        """A new org-unit tree (metadata page, admins): written by the writer, then
+        every reader reopens on it and the cached figures are dropped."""
+        change = self.write(lambda ws: ws.replace_orgunits(sheet), touches="all")
+        self.package = self._writer_ws.package
+        fresh = [Workspace.open(self.folder) for _ in range(self._readers.qsize())]
+        for ws in fresh:
+            old = self._readers.get()
+            self._readers.put(ws)
+            old.close()
+        self.cache = AnalyticsCache(self.package, self.cache.enabled)
+        return change
+
     # -- writes: all through the writer thread ------------------------------------------
     def write(self, action: Callable[[Workspace], object], *, touches: str | None = None) -> object:
         """Run ``action(workspace)`` on the writer, after the writes queued before it."""

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Depends, Request
+import shutil
 
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+
+from weijian.errors import MetadataError, WeijianError
 from weijian.model import MetadataPackage
-from weijian.web.access import Ctx, need
+from weijian.web.access import Ctx, Forbidden, need
 from weijian.web.render import respond
-from weijian.web.views.common import unit_dict
+from weijian.web.views.common import log, save_upload, temp_folder, unit_dict
 
 router = APIRouter()
 TABS = {"orgunits": "机构", "elements": "数据项", "indicators": "指标", "targets": "目标任务",
@@ -33,10 +37,14 @@ def in_chinese(package: MetadataPackage, expression: str) -> str:
     return text.replace("*", "×").replace("/", "÷")
 
 
+def can_replace_tree(ctx: Ctx) -> bool:
+    return ctx.user.role == "管理员" and ctx.user.orgunit == ctx.package.root().code
+
+
 def metadata(ctx: Ctx, tab: str) -> dict:
     package = ctx.package
     tab = tab if tab in TABS else "orgunits"
-    data: dict = {"tab": tab, "tabs": TABS}
+    data: dict = {"tab": tab, "tabs": TABS, "can_replace_tree": can_replace_tree(ctx)}
     if tab == "orgunits":
         names = {c: u.name for c, u in package.orgunits.items()}
         data["items"] = [{**unit_dict(u), "parent_name": names.get(u.parent)} for u in package.orgunits.values()
@@ -81,3 +89,26 @@ def _subject_name(package: MetadataPackage, code: str) -> str:
 @router.get("/api/metadata", tags=["元数据"], summary="机构（本人范围）、数据项、指标（中文公式）、目标、报表、审核规则")
 def metadata_page(request: Request, tab: str = "orgunits", ctx: Ctx = Depends(need("view"))):
     return respond(request, "metadata.html", metadata(ctx, tab), ctx.user, page="metadata")
+
+
+@router.post("/metadata/orgunits", include_in_schema=False)
+@router.post("/api/metadata/orgunits", tags=["元数据"],
+             summary="上传机构表（.xlsx/.csv：名称、上级、类型、编码可空）替换机构树；限全县管理员")
+async def replace_tree(request: Request, file: UploadFile = File(...), ctx: Ctx = Depends(need("view"))):
+    if not can_replace_tree(ctx):
+        raise Forbidden("只有全县（根机构）的管理员可以替换机构树")
+    folder = temp_folder("weijian-tree-")
+    status, message, problems = 200, "", []
+    try:
+        path = save_upload(file, folder, ctx.settings.upload_mb, (".xlsx", ".xls", ".csv"))
+        change = await run_in_threadpool(ctx.workspaces.replace_orgunits, path)
+        message = f"机构树已更新：新增 {len(change['added'])} 个，移除 {len(change['removed'])} 个"
+        await run_in_threadpool(log, ctx, "orgunits", detail=message)
+    except MetadataError as error:
+        status, message, problems = 422, "机构表有问题，机构树未改动：", [p.describe() for p in error.problems]
+    except WeijianError as error:
+        status, message = 422, f"机构树未改动：{error}"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    data = {**metadata(ctx, "orgunits"), "message": message, "problems": problems}
+    return respond(request, "metadata.html", data, ctx.user, status, page="metadata")
