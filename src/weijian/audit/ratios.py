@@ -29,8 +29,8 @@ def _count(m: Mention) -> bool:
 def rates(doc: Doc) -> list[Relation]:
     out = []
     for rate in doc.mentions:
-        if rate.unit != "%" or rate.role != "value" or not rate.bounded:
-            continue
+        if rate.unit != "%" or rate.role != "value" or not rate.bounded or rate.table_cell:
+            continue  # a table's rates pair with its columns only through their headers: not guessed here
         tail = rate.phrase.rstrip(" ")
         if not (_RATE_PHRASE.search(tail) or _SHARE.search(tail) or "率" in tail[-8:]):
             continue

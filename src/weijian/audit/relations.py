@@ -8,7 +8,7 @@ so the package has no import cycle.
 """
 from __future__ import annotations
 
-from weijian.audit import changes, parts, populations, ratios, shares, tree
+from weijian.audit import changes, parts, populations, ratios, shares, tables, tree
 from weijian.audit.doc import Doc, Relation
 
 __all__ = ["Doc", "Relation", "find_relations"]
@@ -19,7 +19,7 @@ def find_relations(doc: Doc) -> list[Relation]:
     relations: list[Relation] = []
     for detect in (parts.rankings, parts.sums, parts.named_counts, ratios.rates, ratios.completions,
                    ratios.implied_populations, ratios.sex_ratios, changes.changes, changes.products,
-                   populations.common_populations, shares.shares):
+                   populations.common_populations, shares.shares, tables.table_totals):
         relations.extend(detect(doc))
     seen: set[tuple] = set()
     unique = []

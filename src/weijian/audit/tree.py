@@ -61,6 +61,7 @@ def groups(doc: Doc) -> list[Group]:
     for sentence in doc.layout.sentences:
         out.extend(_marker_groups(doc, sentence.index, claimed, totals))
         out.extend(_lead_in_groups(doc, sentence.index, claimed, totals))
+        out.extend(_among_groups(doc, sentence.index, claimed, totals))
     out.extend(_bracket_groups(doc, claimed, totals))
     out.extend(_closing_groups(doc, claimed, totals))
     return out
@@ -212,6 +213,29 @@ def _lead_in_groups(doc: Doc, index: int, claimed: set[int], totals: set[int]) -
         claimed.update(p.id for p in family_parts)
         totals.add(total.id)
         out.append(Group(total, tuple(family_parts), "分类", text[(named or by).end():]))
+    return out
+
+
+_AMONG = re.compile(r"[\u4e00-\u9fff]{0,10}?中\s*[，,:]")
+
+
+def _among_groups(doc: Doc, index: int, claimed: set[int], totals: set[int]) -> list[Group]:
+    """"全县88个贫困村中，已建成87个，在建1个": the figure before "…中，" is the total of what follows."""
+    out = []
+    members = doc.in_sentence(index)
+    for i, total in enumerate(members):
+        match = _AMONG.match(doc.text, total.end)
+        if match is None or not countable(total) or total.id in totals or total.bracket is not None:
+            continue
+        stop = doc.text.find(";", match.end(), doc.layout.sentences[index].end)
+        stop = doc.layout.sentences[index].end if stop < 0 else stop
+        parts = [m for m in members[i + 1:] if m.start < stop and m.bracket is None and countable(m)
+                 and m.family == total.family and m.id not in claimed and not _closes(doc, m)]
+        if not parts:
+            continue
+        claimed.update(p.id for p in parts)
+        totals.add(total.id)
+        out.append(Group(total, tuple(parts), "其中", doc.text[match.end():stop]))
     return out
 
 
