@@ -292,7 +292,11 @@ def _hbar_axes(fig: Figure, names: list[str], bar_colours: list[str]):
 
 
 def _hbar_height(count: int) -> float:
-    return max(45.0, 24.0 + 6.0 * count)
+    # capped: a 150 mm chart of 21 乡镇 never fits under text and leaves half a page empty before it
+    return max(45.0, min(MAX_HBAR_MM, 24.0 + 6.0 * count))
+
+
+MAX_HBAR_MM = 105.0
 
 
 def _bar_labels(ax, positions, numbers, sources, suffix, low, high) -> None:

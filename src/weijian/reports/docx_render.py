@@ -264,10 +264,16 @@ class _DocxWriter:
             self._caption(chart.caption, keep_with_next=False)
 
     def _signature(self) -> None:
-        self._blank_line()
-        for text in (self.doc.signature, format_date(self.doc.date)):
+        # the last paragraph, the blank line, the organ and the date stay on one
+        # page: a date alone at the top of a page is the first thing a reader fixes
+        body = self.docx.element.body
+        last = next((el for el in reversed(body) if isinstance(el, CT_P)), None)
+        if last is not None:
+            _DocxParagraph(last, self.container).paragraph_format.keep_with_next = True
+        self._paragraph(first_line=False, keep_with_next=True)
+        for text, keep in ((self.doc.signature, True), (format_date(self.doc.date), False)):
             p = self._paragraph(align=WD_ALIGN_PARAGRAPH.RIGHT, first_line=False,
-                                right_chars=g.SIGNATURE_RIGHT_CHARS)
+                                right_chars=g.SIGNATURE_RIGHT_CHARS, keep_with_next=keep)
             self._run(p, text, g.BODY_FONT, g.BODY_SIZE)
 
     def _appendix(self, table: Table) -> None:
@@ -448,8 +454,11 @@ def _column_widths(table: Table, ncols: int, total: int, size: float) -> list[in
 
     Headers may wrap over lines, body cells should not: every column first gets
     the width of its longest body text; what is left goes to the columns whose
-    header is wider than that, in proportion to the shortfall. Only when even
-    the bodies do not fit are the columns shared in proportion to what they want.
+    header is wider than that, in proportion to the shortfall. When even the
+    bodies do not fit, the columns share in proportion to what they want, but
+    none gets less than its longest unbreakable piece ("16396", "88.69%",
+    "222.08/10万"): a number never wraps inside a cell. Widths are measured in
+    the cell's font (a CJK font's real advances where one is installed).
     """
     heads: list[list[str]] = [[] for _ in range(ncols)]
     bodies: list[list[str]] = [[] for _ in range(ncols)]
@@ -460,8 +469,13 @@ def _column_widths(table: Table, ncols: int, total: int, size: float) -> list[in
             bodies[i].append("".join(r.text for r in cell))
 
     def width(texts: list[str]) -> float:
-        # half-width units × half the font size, plus the cell's side margins
-        return max([_display_width(t) for t in texts] + [4]) * size * 10 + 2 * _CELL_MARGIN + _WRAP_SLACK
+        return max([_text_twips(t, size) for t in texts] + [_text_twips("0000", size)]) + 2 * _CELL_MARGIN \
+            + _WRAP_SLACK
+
+    def unbreakable(texts: list[str]) -> float:
+        pieces = [p for t in texts for p in _UNBREAKABLE.findall(t)]
+        return max([_text_twips(p, size) for p in pieces] + [_text_twips("00", size)]) + 2 * _CELL_MARGIN \
+            + _WRAP_SLACK
 
     body = [width(bodies[i]) for i in range(ncols)]
     whole = [max(body[i], width(heads[i])) for i in range(ncols)]
@@ -472,9 +486,55 @@ def _column_widths(table: Table, ncols: int, total: int, size: float) -> list[in
         short = [whole[i] - body[i] for i in range(ncols)]
         widths = [int(body[i] + extra * short[i] / sum(short)) for i in range(ncols)]
     else:
-        widths = _share(body, total)
+        least = [int(unbreakable(bodies[i])) for i in range(ncols)]
+        widths = [max(w, m) for w, m in zip(_share(body, total), least)]
+        over = sum(widths) - total
+        slack = {i: widths[i] - least[i] for i in range(ncols) if widths[i] > least[i]}
+        if over > 0 and slack:
+            room = sum(slack.values())
+            for i, spare in slack.items():
+                widths[i] -= min(spare, int(over * spare / room) + 1)
     widths[-1] += total - sum(widths)
     return widths
+
+
+# a run of digits, Latin letters and their signs (with a trailing 万/亿): no line breaks inside
+_UNBREAKABLE = re.compile(r"[0-9A-Za-z.,:%‰/+\-−≤≥]+[万亿]?")
+
+
+def _text_twips(text: str, size: float) -> float:
+    """The width of ``text`` at ``size`` pt, in twips: measured with a CJK font
+    when one is installed (the PDF's Noto Serif CJK stands in for 仿宋), else
+    a CJK character as one em and anything else as half."""
+    font = _measuring_font()
+    if font is not None:
+        return font.getlength(text) / _MEASURE_PX * size * 20
+    return _display_width(text) * size * 10
+
+
+_MEASURE_PX = 100
+_FONT_CACHE: list = []
+
+
+def _measuring_font():
+    if not _FONT_CACHE:
+        font = None
+        try:
+            import subprocess
+            from PIL import ImageFont
+            path = subprocess.run(["fc-match", "-f", "%{file}", "Noto Serif CJK SC:lang=zh-cn"],
+                                  capture_output=True, text=True, timeout=5).stdout.strip()
+            if path and ("CJK" in path or "cjk" in path):
+                font = ImageFont.truetype(path, _MEASURE_PX, index=_collection_index(path))
+        except (OSError, ValueError, ImportError, FileNotFoundError, subprocess.SubprocessError):
+            font = None
+        _FONT_CACHE.append(font)
+    return _FONT_CACHE[0]
+
+
+def _collection_index(path: str) -> int:
+    """The SC face of a Noto CJK collection (.ttc: JP, KR, SC, TC, HK — SC is the third)."""
+    return 2 if path.endswith(".ttc") else 0
 
 
 def _share(want: list[float], total: int) -> list[int]:

@@ -25,6 +25,11 @@ __all__ = ["FONT_SUBSTITUTES", "convert_to_pdf", "fontconfig_xml", "libreoffice_
 
 SERIF_CJK = "Noto Serif CJK SC"
 SANS_CJK = "Noto Sans CJK SC"
+# Free 楷体-style font Debian has for simplified Chinese (fonts-arphic-ukai); a
+# 楷体 heading is drawn in it where installed, in Noto Serif otherwise. Debian
+# has no free simplified 仿宋 (fonts-cwtex-fs is a traditional-character
+# 仿宋), so 仿宋 stays on Noto Serif CJK.
+KAI_CJK = "AR PL UKai CN"
 
 # Official font name → the Noto CJK family drawn in its place.
 FONT_SUBSTITUTES = {
@@ -66,10 +71,13 @@ def fontconfig_xml(system_conf: str = "/etc/fonts/fonts.conf") -> str:
         f'  <include ignore_missing="yes">{escape(system_conf)}</include>',
     ]
     for name, target in FONT_SUBSTITUTES.items():
+        # 楷体 prefers the free 楷 font where installed; fontconfig skips a family it lacks
+        families = [KAI_CJK, target] if name.startswith("楷体") else [target]
+        accept = "".join(f"<family>{escape(f)}</family>" for f in families)
         lines += [
             '  <alias binding="same">',
             f"    <family>{escape(name)}</family>",
-            f"    <accept><family>{escape(target)}</family></accept>",
+            f"    <accept>{accept}</accept>",
             "  </alias>",
         ]
     lines.append("</fontconfig>")

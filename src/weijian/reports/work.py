@@ -41,7 +41,8 @@ PHRASES = {
     "已整改": {None: "已整改{n}个"},
 }
 # What a count of people means, read from the work's title (招聘55人, not 涉及55人).
-TITLE_PHRASES = {"人": (("招聘", "招聘{n}人"), ("筛查", "筛查{n}人"), ("扶助", "惠及{n}人"))}
+TITLE_PHRASES = {"人": (("招聘", "招录{n}人"), ("筛查", "筛查{n}人"), ("复核", "复核{n}人"), ("扶助", "惠及{n}人")),
+                 "家": (("绩效考核", "覆盖{n}家医院"), ("卫生乡镇", "涉及{n}个乡镇"))}
 # The size of a piece of work, for naming the largest first: people reached, then places.
 SIZE_UNITS = ("人次", "人", "户次", "户", "家", "份")
 LEVEL_ORDER = {"国家级": 0, "省级": 1, "市级": 2, "县级": 3}
@@ -121,7 +122,9 @@ class WorkWriter:
             topics = list(dict.fromkeys(_topic(t) for t in titles))
             head = f"{towns}个乡镇卫生院自行{VERBS[kind]}{'、'.join(topics[:2])}{'等' if len(topics) > 2 else ''}{noun}"
         elif len(titles) == 1:
-            head = f"{VERBS[kind]}{titles[0]}"
+            # work begun before the period and finished in it is told as finished now ("完成2025年秋冬季…")
+            verb = "完成" if all(e.start < self.start for e in entries) else VERBS[kind]
+            head = f"{verb}{titles[0]}"
         elif len(titles) == 2:
             head = f"{VERBS[kind]}{titles[0]}和{titles[1]}"  # both named: no 等, no count of two
         else:
