@@ -377,6 +377,7 @@ def prepare_duckdb_store(size: str) -> Path:
 def _tables_contender(store, w, size: str, result_sink) -> dict:
     """Build the analytics tables, recompute everything from them, query, import, refresh."""
     from weijian.analytics import Analytics
+    from weijian.analytics.aggregate_reads import AggregateSource
     from weijian.analytics.aggregates import AggregateTables
 
     # a rerun starts from the synthetic data: forget an earlier run's imported month
@@ -384,7 +385,7 @@ def _tables_contender(store, w, size: str, result_sink) -> dict:
     store._db.execute(f"DELETE FROM datavalue WHERE start_month > {last}")
     tables = AggregateTables(store, w.package)
     build, build_seconds = timed(tables.build)
-    analytics = Analytics(store.values_table(), store.orgunits_table(), w.package, aggregates=tables.source())
+    analytics = Analytics(store.values_table(), store.orgunits_table(), w.package, aggregates=AggregateSource(tables))
     expr = analytics.bulk(list(rollups.LEVELS), w.periods)
     _, full_seconds = timed(result_sink, expr)
     interactive = run_interactive(analytics, w.package, w.periods)
@@ -457,6 +458,7 @@ def c_duckdb_interactive(size: str) -> dict:
     """The interactive query alone, on the store duckdb_tables left (tables built, one
     month imported): rerun on a quiet machine, 200 queries, no build in the same process."""
     from weijian.analytics import Analytics
+    from weijian.analytics.aggregate_reads import AggregateSource
     from weijian.analytics.aggregates import AggregateTables
     from weijian.storage import open_store
 
@@ -469,7 +471,7 @@ def c_duckdb_interactive(size: str) -> dict:
         tables = AggregateTables(store, w.package)
         if not tables.enabled:
             raise SystemExit("the store has no analytics tables: run duckdb_tables first")
-        analytics = Analytics(store.values_table(), store.orgunits_table(), w.package, aggregates=tables.source())
+        analytics = Analytics(store.values_table(), store.orgunits_table(), w.package, aggregates=AggregateSource(tables))
         return {"interactive": run_interactive(analytics, w.package, w.periods, n=200)}
     finally:
         store.close()

@@ -295,7 +295,11 @@ class Workspace:
             from weijian.analytics import Analytics
 
             tables = self._aggregate_tables()
-            source = tables.source() if tables is not None and tables.enabled else None
+            source = None
+            if tables is not None and tables.enabled:
+                from weijian.analytics.aggregate_reads import AggregateSource
+
+                source = AggregateSource(tables)
             self._analytics = Analytics(self.store.values_table(), self.store.orgunits_table(), self.package,
                                         aggregates=source)
         return self._analytics

@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analytics"))
 from tiny_county import row, tiny_package, tiny_rows  # noqa: E402
 
 from weijian.analytics import Analytics, OrgUnitSelection  # noqa: E402
+from weijian.analytics.aggregate_reads import AggregateSource  # noqa: E402
 from weijian.analytics.aggregates import AggregateTables, periods_overlapping  # noqa: E402
 from weijian.model.periods import Period  # noqa: E402
 
@@ -32,7 +33,7 @@ def county(store):
     tables = AggregateTables(store, package)
     tables.build()
     raw = Analytics(store.values_table(), store.orgunits_table(), package)
-    fast = Analytics(store.values_table(), store.orgunits_table(), package, aggregates=tables.source())
+    fast = Analytics(store.values_table(), store.orgunits_table(), package, aggregates=AggregateSource(tables))
     return store, package, tables, raw, fast
 
 

@@ -20,9 +20,7 @@ only the periods overlapping those months, for the written units (base) and
 their ancestors (levels), in one transaction. An import of one month for one
 乡镇 thus touches ~20 base units and one unit per level above.
 
-Reading (``AggregateSource``): ``Analytics`` asks for operand values of a
-selection × periods; months, quarters, halves and years come from the tables,
-any other span (1—5月) is rolled up from raw values as before.
+Reading them is ``aggregate_reads.AggregateSource``.
 """
 from __future__ import annotations
 
@@ -42,7 +40,7 @@ from weijian.expressions import Operand
 from weijian.model import MetadataPackage
 from weijian.model.periods import MONTHS_IN, Period
 from weijian.storage.analytics_tables import (
-    MONTH_SENTINELS, PARAM_PERIODS, VALUES_LEVEL, VALUES_TABLE, TableStep, bound, fill, has_sentinel, sentinel,
+    MONTH_SENTINELS, PARAM_PERIODS, VALUES_LEVEL, VALUES_TABLE, TableStep, bound, has_sentinel, sentinel,
     table_name,
 )
 
@@ -129,9 +127,6 @@ class AggregateTables:
     @property
     def enabled(self) -> bool:
         return bool(self.built())
-
-    def source(self) -> AggregateSource:
-        return AggregateSource(self)
 
     # -- full build -----------------------------------------------------------------------
     def build(self) -> RefreshSummary:
@@ -283,7 +278,7 @@ class AggregateTables:
                 values = values.filter(values.orgunit.isin(units), values.orgunit.between(bound("U_MIN"), bound("U_MAX")))
             itself = orgunits.select(code=orgunits.code, ancestor=orgunits.code)
             per_unit = facility_operands(values, self.package, self._operands, _ANY_PERIOD, period_map)
-            return _union([rollup_over_orgunits(rows, itself, how) for how, rows in per_unit.items()])
+            return union([rollup_over_orgunits(rows, itself, how) for how, rows in per_unit.items()])
 
         base = ibis.table(AGGREGATE_SCHEMA, name=table_name(BASE, kind))
         ids = sentinel("P") if scoped else period_map.period
@@ -312,7 +307,7 @@ class AggregateTables:
                 joined = t.join(mapping, t.orgunit == mapping.code)
                 rows.append(joined.select(orgunit=joined.ancestor, period=joined.period, operand=joined.operand,
                                           value=joined.value))
-            combined = _union(rows)
+            combined = union(rows)
             reducer = getattr(combined.value, how)
             pieces.append(combined.group_by(["orgunit", "period", "operand"]).aggregate(value=reducer()))
         if "mean" in self._by_how:
@@ -322,7 +317,7 @@ class AggregateTables:
             if scoped:
                 mean = mean.filter(mean.orgunit.isin(units))
             pieces.append(mean.select("orgunit", "period", "operand", "value"))
-        return _union(pieces)
+        return union(pieces)
 
     def _sql(self, expr, raw: bool = False) -> str:
         if raw:
@@ -340,10 +335,12 @@ _COMPILED: dict[tuple, tuple[str, str]] = {}
 
 # facility_operands/rollup_operands only check that some period is asked for:
 # the periods themselves come from the period map parameter table
+
+
 _ANY_PERIOD = [Period.year_of(2000)]
 
 
-def _bounds(values: list[str]) -> tuple[str, str]:
+def bounds(values: list[str]) -> tuple[str, str]:
     """(least, greatest) of ``values``, or the bound sentinels of a sentinel list."""
     if len(values) == 2 and values[0].startswith("__WJ_") and values[0].endswith("_0__"):
         name = values[0][len("__WJ_"):-len("_0__")]
@@ -351,186 +348,5 @@ def _bounds(values: list[str]) -> tuple[str, str]:
     return min(values), max(values)
 
 
-def _union(pieces: list):
+def union(pieces: list):
     return ibis.union(*pieces) if len(pieces) > 1 else pieces[0]
-
-
-class AggregateSource:
-    """What ``Analytics`` reads through: tables where they cover, raw values elsewhere."""
-
-    _COLUMNS = ["code", "orgunit", "period", "numerator", "denominator", "value"]
-
-    def __init__(self, tables: AggregateTables):
-        self.tables = tables
-        self.max_level = tables.max_level
-        self._handles: dict[str, object] = {}
-        self._built: dict[tuple[int, str], str] | None = None
-        self._templates: QueryTemplates | None = None
-
-    def covers(self, level: int, kind: str) -> bool:
-        return (BASE if level == self.max_level else level, kind) in (self._built or {})
-
-    def backend(self):
-        return self.tables.store.ibis()
-
-    def frame(self, codes, selection, periods):
-        """The result of ``Analytics.table(...).execute()`` through a compiled
-        template, or None when the request is not of that kind."""
-        if self._templates is None:
-            self._templates = QueryTemplates(self, self.tables.package)
-        return self._templates.frame(codes, selection, periods)
-
-    def run(self, sql: str):
-        """Run a SELECT of the result columns on the store's backend → DataFrame."""
-        import pandas as pd
-
-        backend = self.backend()
-        if backend.name == "duckdb":
-            frame = backend.con.execute(sql).df()
-        else:
-            with backend.raw_sql(sql) as cursor:
-                frame = pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description])
-        for column in ("numerator", "denominator", "value"):
-            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-        return frame[self._COLUMNS]
-
-    def ensure_fresh(self) -> None:
-        """Refresh what writes since the last refresh touched (cheap when nothing was)."""
-        if self.tables.refresh() is not None:
-            self._built = None
-        if self._built is None:
-            self._built = self.tables.built()
-
-    def operand_values(self, values, orgunits, package: MetadataPackage, operands, periods: list[Period],
-                       selection: OrgUnitSelection):
-        self.ensure_fresh()
-        levels = selection.levels()
-        covered, rest = [], []
-        for period in periods:
-            kind = period_type(period)
-            ok = kind is not None and all(self.covers(lv, kind) for lv in levels)
-            (covered if ok else rest).append(period)
-        labels = sorted(operand_label(op) for op in operands)
-        pieces = []
-        if rest:
-            raw = rollup_operands(values, orgunits, package, operands, rest, selection)
-            if raw is not None:
-                pieces.append(raw.select("orgunit", "period", "operand", "value"))
-        by_kind: dict[str, list[str]] = defaultdict(list)
-        for period in covered:
-            by_kind[period_type(period)].append(period.id)
-        if labels:
-            for kind, ids in by_kind.items():
-                for level in levels:
-                    pieces.append(self.read(level, kind, ids, labels, selection))
-        return _union(pieces) if pieces else None
-
-    def read(self, level, kind, ids, labels, selection):
-        """Operand values (orgunit, period, operand, value) of one table."""
-        max_level = self.max_level
-        name = self._built[(BASE if level == max_level else level, kind)]
-        if name not in self._handles:
-            self._handles[name] = self.tables.writer.table(name)
-        t = self._handles[name]
-        t = t.filter(t.period.isin(ids), t.operand.isin(labels))
-        # ranges as well: the tables are sorted by period (operand) and unit, and
-        # DuckDB's zone maps use a range where they ignore a long IN list
-        t = t.filter(t.period.between(*_bounds(ids)), t.operand.between(*_bounds(labels)))
-        codes = selection.codes_at(level)
-        if codes is not None:
-            t = t.filter(t.orgunit.isin(list(codes)), t.orgunit.between(*_bounds(list(codes))))
-        elif level == max_level:  # base holds every reporting unit: keep this level's
-            orgunits = self.tables.store.orgunits_table()
-            units = orgunits.filter(orgunits.level == level)
-            t = t.filter(t.orgunit.isin(units.code))
-        return t.select("orgunit", "period", "operand", "value")
-
-
-class QueryTemplates:
-    """Interactive queries on the analytics tables without compiling each one.
-
-    Compiling an Ibis expression costs ~100–300 ms of Python, more than the
-    query itself on the tables. A request of linear indicators and elements
-    (the usual) for months, quarters, halves and years is compiled once per
-    shape (which levels, whole levels or listed units, which period types) with
-    sentinel lists in place of the org units, periods, operands and codes, and
-    run afterwards with the lists written in: the same expression as
-    ``Analytics.table`` builds (every linear indicator mapped, the asked ones
-    kept), so the same result."""
-
-    def __init__(self, source: AggregateSource, package: MetadataPackage):
-        from weijian.analytics.indicators import compile_indicator
-        from weijian.analytics.linear import linearize
-
-        self.source = source
-        self.package = package
-        self.linear = []
-        for indicator in package.indicators.values():
-            item = compile_indicator(indicator)
-            if linearize(item.numerator) is not None and linearize(item.denominator) is not None:
-                self.linear.append(item)
-        self._linear_codes = {item.indicator.code: item for item in self.linear}
-        self._cache: dict[tuple, tuple[object, str]] = {}
-
-    def frame(self, codes: list[str], selection: OrgUnitSelection, periods: list[Period]):
-        """DataFrame (code, orgunit, period, numerator, denominator, value), or
-        None when the request is not of the templated kind."""
-        kinds = {period_type(p) for p in periods}
-        if not periods or None in kinds:
-            return None
-        elements = [c for c in codes if c not in self.package.indicators]
-        indicators = [c for c in codes if c in self.package.indicators]
-        if any(c not in self._linear_codes for c in indicators):
-            return None
-        source = self.source
-        source.ensure_fresh()
-        levels = selection.levels()
-        if not all(source.covers(level, kind) for level in levels for kind in kinds):
-            return None
-        operands: set[Operand] = set()
-        for code in indicators:
-            operands |= self._linear_codes[code].operands
-        for code in elements:
-            element, _, option = code.partition(".")
-            operands.add(Operand(element, option or None))
-        shape = (tuple((level, selection.codes_at(level) is None) for level in levels), tuple(sorted(kinds)))
-        if shape not in self._cache:
-            self._cache[shape] = self._compile(shape)
-        _, sql = self._cache[shape]
-        lists = {"CODES": indicators, "ELEMS": elements, "OPS": sorted(operand_label(op) for op in operands)}
-        for level in levels:
-            codes_at = selection.codes_at(level)
-            if codes_at is not None:
-                lists[f"OU{level}"] = list(codes_at)
-        for kind in kinds:
-            lists[f"P_{kind}"] = [p.id for p in periods if period_type(p) == kind]
-        return source.run(fill(sql, lists))
-
-    def _compile(self, shape):
-        from weijian.analytics.indicators import indicator_table
-
-        level_shape, kinds = shape
-        selection = OrgUnitSelection(
-            codes_by_level={level: tuple(sentinel(f"OU{level}")) for level, whole in level_shape if not whole},
-            whole_levels=tuple(level for level, whole in level_shape if whole))
-        pieces = [self.source.read(level, kind, sentinel(f"P_{kind}"), sentinel("OPS"), selection)
-                  for kind in kinds for level, _ in level_shape]
-        operand_values = _union(pieces)
-        parts = []
-        if self.linear:
-            t = indicator_table(operand_values, self.linear)
-            t = t.filter(t.indicator.isin(sentinel("CODES")))
-            parts.append(t.select(code=t.indicator, orgunit=t.orgunit, period=t.period, numerator=t.numerator,
-                                  denominator=t.denominator, value=t.value))
-        e = operand_values.filter(operand_values.operand.isin(sentinel("ELEMS")))
-        parts.append(e.select(code=e.operand, orgunit=e.orgunit, period=e.period, numerator=e.value,
-                              denominator=ibis.null("float64"), value=e.value))
-        expr = _union(parts)
-        backend = self.source.backend()
-        backend._register_in_memory_tables(expr)  # the indicator maps, kept while expr lives
-        sql = backend.compile(expr)
-        for name in ["CODES", "ELEMS", "OPS", *(f"P_{k}" for k in kinds),
-                     *(f"OU{level}" for level, whole in level_shape if not whole)]:
-            if not has_sentinel(sql, name):
-                raise AssertionError(f"template lost sentinel {name}")
-        return expr, sql
