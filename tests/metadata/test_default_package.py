@@ -1,5 +1,5 @@
 """The shipped default package and its demo county: loads clean, definitions follow the
-domain notes (/work/shared/domain/indicators.md), and the demo profile fits the rules."""
+domain notes it was written from, and the demo profile fits the rules."""
 from __future__ import annotations
 
 import re
