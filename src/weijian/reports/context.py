@@ -310,6 +310,7 @@ class ReportContext:
         return self._block(block) if block is not None else ""
 
     def _trend_chart(self, code: str, unit: str, p: Period, caption: str) -> Chart | None:
+        self.figures.prefetch_monthly([code], unit, p.year, p.year - 1)  # both years in one query
         this_year = self.figures.monthly(code, unit, p.year, p.end_month)
         last_year = self.figures.monthly(code, unit, p.year - 1, p.end_month)
         if all(v is None for v in this_year):

@@ -94,8 +94,16 @@ def draft_report(analytics: Analytics, package: MetadataPackage, period: Period,
     townships = [c.code for c in package.children(ou)]
     figures.prefetch(list(package.indicators), [ou] + townships, period)
     # annual tasks set on elements (门急诊人次, 接种剂次…) for the progress chart and 存在问题
-    figures.prefetch(sorted({t.element for t in package.targets if t.element and t.orgunit == ou
-                             and t.year == period.year}), [ou], period)
+    tasks = sorted({t.subject for t in package.targets if t.kind == "annual_task" and t.orgunit == ou
+                    and t.year == period.year})
+    figures.prefetch([t for t in tasks if t in package.elements], [ou], period)
+    if period.end_month != 12:
+        # last year's months of every annual task: their seasonal profiles, in one query
+        # (and of the count indicators drawn straight from a task's element: 门急诊人次 on OUTPATIENT_VISITS)
+        drawn = [c for c, i in package.indicators.items()
+                 if i.kind == "plain" and i.denominator.strip() == "1" and i.numerator.strip() in
+                 {f"#{{{t}}}" for t in tasks}]
+        figures.prefetch_monthly(tasks + drawn, ou, period.year - 1)
     book = FactBook()
     signed = on or today or default_date(period, date.today())
     context = ReportContext(figures, package, period, ou, book, today=signed,

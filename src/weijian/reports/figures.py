@@ -25,6 +25,7 @@ class FigureSource:
         self.package = package
         self._results: dict[tuple[str, str, str], Result] = {}
         self._inputs: dict[tuple[str, str, str], dict[str, Decimal | None]] = {}
+        self._monthly: dict[tuple[str, str, int], list[Decimal | None]] = {}
         self.queries = 0  # engine round trips, for the benchmark
 
     # -- results ------------------------------------------------------------------
@@ -72,11 +73,24 @@ class FigureSource:
     # -- monthly series (trend charts) -------------------------------------------------
     def monthly(self, code: str, ou: str, year: int, last_month: int) -> list[Decimal | None]:
         """The value of ``code`` for each month 1..last_month of ``year``."""
-        months = [Period.parse(f"{year}{m:02d}") for m in range(1, last_month + 1)]
+        if (code, ou, year) not in self._monthly:
+            self.prefetch_monthly([code], ou, year)
+        return self._monthly[(code, ou, year)][:last_month]
+
+    def prefetch_monthly(self, codes: list[str], ou: str, *years: int) -> None:
+        """Every month of ``years`` for all ``codes`` in one engine query (the
+        seasonal profiles of a draft's annual tasks, a trend chart's two years)."""
+        pairs = [(c, y) for c in dict.fromkeys(codes) for y in years if (c, ou, y) not in self._monthly]
+        if not pairs:
+            return
+        wanted = list(dict.fromkeys(c for c, _ in pairs))
+        spans = sorted({y for _, y in pairs})
+        months = [Period.parse(f"{y}{m:02d}") for y in spans for m in range(1, 13)]
         self.queries += 1
-        table = self.analytics.table([code], OrgUnitSelection.of_codes(self.package, [ou]), months)
-        found: dict[str, Decimal | None] = {}
+        table = self.analytics.table(wanted, OrgUnitSelection.of_codes(self.package, [ou]), months)
+        found: dict[tuple[str, str], Decimal | None] = {}
         if table is not None:
             for row in table.execute().itertuples(index=False):
-                found[row.period] = to_decimal(row.value)
-        return [found.get(month.id) for month in months]
+                found[(row.code, row.period)] = to_decimal(row.value)
+        for code, year in pairs:
+            self._monthly[(code, ou, year)] = [found.get((code, f"{year}{m:02d}")) for m in range(1, 13)]
