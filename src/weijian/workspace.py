@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the heavy layers load only when a command uses them (weijia
 
 CONFIG_FILE = "weijian.yaml"
 METADATA_DIR = "metadata"
+MAPPINGS_DIR = "mappings"  # the county's sheet profiles (weijian sheets suggest), kept with the workspace
 DEFAULT_STORE = "weijian.duckdb"
 _SYNC_MARK = ".orgunits.sha256"
 
@@ -190,17 +191,48 @@ class Workspace:
 
     # -- data in and out ------------------------------------------------------------
     def import_files(self, paths, *, dry_run: bool = False, user: str = "cli", progress=None,
-                     recorded_at: datetime | None = None, scope=None) -> ImportReport:
+                     recorded_at: datetime | None = None, scope=None, mapping: str | Path | None = None,
+                     period: str | Period | None = None) -> ImportReport:
         """All-or-nothing import; ``recorded_at`` dates historical loads (default now);
-        ``scope`` (org-unit codes) refuses rows outside it (the web app's uploads).
+        ``scope`` (org-unit codes) refuses rows outside it (the web app's uploads);
+        ``mapping`` reads the county's own sheets through a profile (a path, or a
+        name under the workspace's mappings/), ``period`` where the sheet does not say.
         With analytics tables, what the import touched is refreshed right away."""
         from weijian.exchange import import_files
 
+        reader, notes = None, []
+        if mapping is not None:
+            from functools import partial
+
+            from weijian.exchange.sheet_profile import load_profile
+            from weijian.exchange.sheet_read import left_out, sheet_records
+
+            profile = load_profile(self.mapping_path(mapping))
+            reader = partial(sheet_records, profile=profile, package=self.package, period=period)
+            notes = left_out(profile)
+        elif period is not None:
+            raise WeijianError("--period 只用于按映射配置导入（--mapping）：标准格式的文件每行自带期间")
         report = import_files(self.store, self.package, [Path(p) for p in paths], user=user, dry_run=dry_run,
-                              progress=progress, recorded_at=recorded_at, scope=scope)
+                              progress=progress, recorded_at=recorded_at, scope=scope, reader=reader)
+        report.notes += notes
         if not dry_run and report.ok:
             self.refresh_analytics_tables()
         return report
+
+    def mapping_path(self, mapping: str | Path) -> Path:
+        """A mapping profile: a path as given, or a name kept in the workspace's mappings/."""
+        given = Path(mapping)
+        if given.exists() or given.suffix in (".yaml", ".yml") and given.parent != Path("."):
+            return given
+        kept = self.folder / MAPPINGS_DIR / (given.name if given.suffix else f"{given.name}.yaml")
+        return kept if kept.exists() else given
+
+    def suggest_mapping(self, path: str | Path, sheet: str | int | None = None, name: str | None = None):
+        """A proposed mapping profile for a county's own sheet (``weijian sheets suggest``)."""
+        from weijian.exchange.sheet_grid import read_grid
+        from weijian.exchange.sheet_suggest import suggest_profile
+
+        return suggest_profile(read_grid(path, sheet), self.package, name=name)
 
     def export(self, ou: str, period: str | Period, path: str | Path) -> int:
         from weijian.exchange import export_values

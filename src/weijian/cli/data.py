@@ -23,8 +23,12 @@ def import_(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不写入")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出导入报告")] = False,
     recorded_at: Annotated[Optional[datetime], typer.Option(
-        "--recorded-at", formats=["%Y-%m-%d", "%Y-%m-%d %H:%M"],
+        "--recorded-at", formats=["%Y-%m-%d", "%Y-%m-%d %H:%M"], metavar="日期",
         help="补录历史档案时的实际上报时间（影响及时率）；默认为现在")] = None,
+    mapping: Annotated[Optional[Path], typer.Option(
+        "--mapping", help="按映射配置读本县自己的表格（weijian sheets suggest 生成）", metavar="配置")] = None,
+    period: Annotated[Optional[str], typer.Option(
+        "--period", help="与 --mapping 同用：表格里看不出期间时给出，如 202605", metavar="期间")] = None,
 ):
     """导入数据（全部成功才写入）。Example: weijian import 2024年5月.csv -w 县卫健局"""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -33,8 +37,12 @@ def import_(
                                           TimeElapsedColumn(), console=err, transient=True,
                                           disable=as_json) as progress:
         task = progress.add_task("import", total=None)
-        report = ws.import_files(files, dry_run=dry_run, user=current_user(), recorded_at=recorded_at,
-                                 progress=lambda n: progress.update(task, completed=n))
+        try:
+            report = ws.import_files(files, dry_run=dry_run, user=current_user(), recorded_at=recorded_at,
+                                     progress=lambda n: progress.update(task, completed=n), mapping=mapping,
+                                     period=period)
+        except WeijianError as error:
+            fail(error)
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:

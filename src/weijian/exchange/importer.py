@@ -41,14 +41,17 @@ def import_files(
     json_limit: int = DEFAULT_JSON_LIMIT,
     max_problems: int = MAX_LISTED_PROBLEMS,
     recorded_at: datetime | None = None,
+    reader: Callable[[Path], Iterable[RawRecord | Problem]] | None = None,
 ) -> ImportReport:
     """Validate and store the values in ``paths``; nothing is stored if any row fails.
 
     ``scope`` is the set of org-unit codes the user may write (None: all);
     ``progress`` is called with the number of rows read so far;
     ``recorded_at`` stamps the stored values and audit entries instead of now
-    (loading historical archives). A row that would change approved data is
-    a problem (code ``locked``), as is any other.
+    (loading historical archives); ``reader`` turns a path into records
+    (default: the DHIS2 layouts; a county's own sheet reads through its
+    mapping profile). A row that would change approved data is a problem
+    (code ``locked``), as is any other.
     """
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     report = ImportReport(files=[p.name for p in paths], dry_run=dry_run, max_listed=max_problems)
@@ -56,11 +59,14 @@ def import_files(
         report.add(Problem("", "no-files", "没有要导入的文件"))
         return report
     validator = Validator(package, scope)
+    if reader is None:
+        def reader(path: Path) -> Iterable[RawRecord | Problem]:
+            return read_records(path, json_limit=json_limit)
     source = "、".join(report.files)[:_MAX_SOURCE_CHARS]
     with store.import_session(user, source) as session:
         chunk: list[ValueRow] = []
         for path in paths:
-            for row in _validated_rows(path, validator, report, json_limit):
+            for row in _validated_rows(path, validator, report, reader):
                 chunk.append(row)
                 if len(chunk) >= chunk_size:
                     session.stage(chunk)
@@ -77,7 +83,7 @@ def import_files(
         locked = session.locked(limit=room) if locked_total and room else []
         if conflicts or locked:
             occurrences = _occurrences({c.key for c in conflicts} | {r.key for r in locked},
-                                       paths, validator, json_limit)
+                                       paths, validator, reader)
             for problem in _conflict_problems(conflicts, occurrences, package):
                 report.add(problem)
             for problem in _locked_problems(locked, occurrences, package):
@@ -95,11 +101,11 @@ def import_file(store: Store, package: MetadataPackage, path: str | Path, **opti
     return import_files(store, package, [path], **options)
 
 
-def _validated_rows(path: Path, validator: Validator, report: ImportReport, json_limit: int):
+def _validated_rows(path: Path, validator: Validator, report: ImportReport, reader):
     """Valid rows of one file; its problems go into ``report`` on the way."""
     records = 0
     problems_before = report.problem_count
-    for item in read_records(path, json_limit=json_limit):
+    for item in reader(path):
         if isinstance(item, Problem):
             report.add(item)
             continue
@@ -120,7 +126,7 @@ Occurrences = dict[tuple[str, str, str, str, str], list[tuple[RawRecord, float]]
 
 
 def _occurrences(keys: set[tuple[str, str, str, str, str]], paths: list[Path], validator: Validator,
-                 json_limit: int) -> Occurrences:
+                 reader) -> Occurrences:
     """Every record carrying one of ``keys``, in staging order.
 
     Staged rows only know their row number, not their file or sheet, so the
@@ -128,7 +134,7 @@ def _occurrences(keys: set[tuple[str, str, str, str, str]], paths: list[Path], v
     """
     wanted: Occurrences = {key: [] for key in keys}
     for path in paths:
-        for item in read_records(path, json_limit=json_limit):
+        for item in reader(path):
             if isinstance(item, RawRecord):
                 row = validator.validate(item)
                 if isinstance(row, ValueRow) and row.key in wanted:

@@ -24,6 +24,7 @@ class ImportReport:
     rows_read: int = 0
     summary: WriteSummary | None = None
     max_listed: int = field(default=MAX_LISTED_PROBLEMS, repr=False)
+    notes: list[str] = field(default_factory=list)  # what was read but deliberately not imported
 
     @property
     def ok(self) -> bool:
@@ -51,6 +52,7 @@ class ImportReport:
             "problem_count": self.problem_count,
             "problems": [p.to_dict() for p in self.problems],
             "summary": summary,
+            "notes": list(self.notes),
         }
 
     def describe_zh(self) -> str:
@@ -59,10 +61,10 @@ class ImportReport:
             s = self.summary
             counts = f"新增 {s.created} 条，更新 {s.updated} 条，未变 {s.unchanged} 条"
             lines.append(f"试导入（未写入）：将{counts}" if self.dry_run else f"导入成功：{counts}")
-            return "\n".join(lines)
+            return "\n".join(lines + self.notes)
         lines.append(f"导入失败，未写入任何数据：共 {self.problem_count} 个问题")
         lines.extend(p.describe() for p in self.problems)
         hidden = self.problem_count - len(self.problems)
         if hidden > 0:
             lines.append(f"……另有 {hidden} 个问题未列出")
-        return "\n".join(lines)
+        return "\n".join(lines + self.notes)
