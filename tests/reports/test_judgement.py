@@ -261,3 +261,13 @@ def test_plans_answer_the_problems_without_repeating_a_sentence():
     assert "MISS率" in text and "DEATHS率" in text
     sentences = [s for s in text.split("。") if s]
     assert len(sentences) == len(set(sentences))
+
+
+def test_a_small_slip_is_only_ever_level():
+    # 80.00% → 79.70%: within 持平, but the wrong way — 基本持平, never 保持稳定
+    pkg = package()
+    context = ReportContext(FakeFigures(pkg), pkg, PERIOD, "C", FactBook(), today=date(2026, 7, 6))
+    narrative = Narrative(context, PhraseBank.load().leads)
+    slip = judge("STAY", value=D("79.70"), previous=D("80.00"), kind="percent", denominator=D(10000))
+    assert slip.movement == "flat" and slip.sign == -1
+    assert {narrative.word(slip) for _ in range(4)} == {"基本持平"}

@@ -275,7 +275,7 @@ class ReportContext:
                 continue
             previous = Figure(_previous(f.result), self.book, self._kind(code), self)
             row = [[Run(f.name)], self._cell(str(f)), self._cell(str(previous) if previous.ok else ""),
-                   self._cell(str(f.yoy)), self._cell(self._target_text(f)), self._cell(self._status(f))]
+                   self._cell(str(f.yoy(basis=""))), self._cell(self._target_text(f)), self._cell(self._status(f))]
             rows.append(row)
         note = f"注：本期为{self.period.year}年{period_phrase(self._period(period))}；比率的同比为百分点差。"
         return self._block(Table(self._caption("表", caption), header, rows, note))

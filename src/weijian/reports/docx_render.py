@@ -503,33 +503,56 @@ _UNBREAKABLE = re.compile(r"[0-9A-Za-z.,:%‰/+\-−≤≥]+[万亿]?")
 
 
 def _text_twips(text: str, size: float) -> float:
-    """The width of ``text`` at ``size`` pt, in twips: measured with a CJK font
-    when one is installed (the PDF's Noto Serif CJK stands in for 仿宋), else
-    a CJK character as one em and anything else as half."""
-    font = _measuring_font()
-    if font is not None:
-        return font.getlength(text) / _MEASURE_PX * size * 20
-    return _display_width(text) * size * 10
+    """The width of ``text`` at ``size`` pt, in twips, measured as the cell
+    draws it: CJK characters in the CJK font (the PDF's Noto Serif CJK stands
+    in for 仿宋), digits and Latin in the font "Times New Roman" resolves to on
+    this machine (DejaVu Serif's digits are wider than Word's). Without fonts:
+    a CJK character is one em, anything else 0.6."""
+    cjk, latin = _measuring_fonts()
+    total = 0.0
+    for wide, piece in _script_runs(text):
+        font = cjk if wide else latin
+        if font is not None:
+            total += font.getlength(piece) / _MEASURE_PX * size * 20
+        else:
+            total += len(piece) * size * 20 * (1.0 if wide else 0.6)
+    return total
+
+
+def _script_runs(text: str):
+    """(is CJK, run of text) pieces of ``text``."""
+    runs: list[tuple[bool, str]] = []
+    for ch in text:
+        wide = unicodedata.east_asian_width(ch) in "WF"
+        if runs and runs[-1][0] == wide:
+            runs[-1] = (wide, runs[-1][1] + ch)
+        else:
+            runs.append((wide, ch))
+    return runs
 
 
 _MEASURE_PX = 100
 _FONT_CACHE: list = []
 
 
-def _measuring_font():
+def _measuring_fonts():
     if not _FONT_CACHE:
-        font = None
-        try:
-            import subprocess
-            from PIL import ImageFont
-            path = subprocess.run(["fc-match", "-f", "%{file}", "Noto Serif CJK SC:lang=zh-cn"],
-                                  capture_output=True, text=True, timeout=5).stdout.strip()
-            if path and ("CJK" in path or "cjk" in path):
-                font = ImageFont.truetype(path, _MEASURE_PX, index=_collection_index(path))
-        except (OSError, ValueError, ImportError, FileNotFoundError, subprocess.SubprocessError):
-            font = None
-        _FONT_CACHE.append(font)
+        _FONT_CACHE.append((_font_for("Noto Serif CJK SC:lang=zh-cn", must=("CJK", "cjk")),
+                            _font_for("Times New Roman")))
     return _FONT_CACHE[0]
+
+
+def _font_for(pattern: str, must: tuple[str, ...] = ()):
+    import subprocess
+    try:
+        from PIL import ImageFont
+        path = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True,
+                              timeout=5).stdout.strip()
+        if not path or (must and not any(m in path for m in must)):
+            return None
+        return ImageFont.truetype(path, _MEASURE_PX, index=_collection_index(path))
+    except (OSError, ValueError, ImportError, subprocess.SubprocessError):
+        return None
 
 
 def _collection_index(path: str) -> int:

@@ -231,7 +231,8 @@ def appendix_table(facts: list[Fact]) -> Table:
         period = Period.parse(fact.period).label if fact.period and fact.period[:1].isdigit() else (fact.period or "")
         rows.append([[Run(str(n))], [Run(fact.text)], [Run(fact.name or "")], [Run(fact.ou_name or fact.ou or "")],
                      [Run(period)], [Run(_plain(fact.numerator))], [Run(_plain(fact.denominator))]])
-    return Table("附表　数据来源", header, rows,
+    # no caption of its own: the appendix heading above it already says 附表：数据来源
+    return Table("", header, rows,
                  note="注：分子、分母为汇总后的数值。每个数字（含表、图中的数字）的计算公式、构成数据项及其数值见同名 .json 文件。")
 
 

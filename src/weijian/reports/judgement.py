@@ -49,6 +49,7 @@ class Judgement:
     expected: Decimal | None = None  # % of the annual task a normal year has done by now
     owned: bool = True
     weight: Decimal = Decimal(1)
+    sign: int = 0  # the printed change's sign, kept when the movement is "flat"
 
     @property
     def tone(self) -> str:
@@ -151,8 +152,11 @@ def judge(code: str, *, value: Decimal | None, previous: Decimal | None = None, 
     """The judgement of one figure (see the module's docstring for the rules)."""
     movement = better = None
     meaningful = False
+    sign = 0
     if value is not None and previous is not None:
         movement = movement_of(value, previous, kind, decimals)
+        delta = round_half_up(value, decimals) - round_half_up(previous, decimals)
+        sign = (delta > 0) - (delta < 0)
         if movement != "flat":
             better = (movement == "down") if lower_better else (movement == "up")
         meaningful = is_meaningful(value, previous, kind, denominator, min_count=min_count,
@@ -166,4 +170,4 @@ def judge(code: str, *, value: Decimal | None, previous: Decimal | None = None, 
         expected = Decimal(100) if year_end else (expected if expected is not None else Decimal(50))
         progress = progress_of(completion, expected, year_end=year_end)
     return Judgement(code, movement, better, meaningful, status, progress, expected, owner is None,
-                     Decimal(weight))
+                     Decimal(weight), sign)

@@ -24,6 +24,7 @@ DEFAULT_LEADS = {
     "good_up": ["稳中有升", "稳步提升", "持续提高", "进一步提升"],
     "good_down": ["有所下降", "持续下降", "进一步降低"],
     "steady": ["总体平稳", "保持稳定", "基本持平"],
+    "steady_down": ["基本持平"],
     "bad_up": ["有所上升", "略有上升"],
     "bad_down": ["有所下降", "略有下降", "有所回落"],
 }
@@ -98,8 +99,16 @@ class Narrative:
             # a miss is stated plainly, never praised: only a change for the worse gets a word
             return self._next(f"bad_{judgement.movement}") if judgement.better is False else None
         if tone == "steady":
-            return self._next("steady") if judgement.movement == "flat" else None
+            if judgement.movement != "flat":
+                return None
+            # a small fall in the wrong direction is 基本持平, never 保持稳定 (which reads as praise)
+            slipping = judgement.sign != 0 and (judgement.sign < 0) != self._lower_better(judgement.code)
+            return self._next("steady_down" if slipping else "steady")
         return self._next(f"{tone}_{judgement.movement}")
+
+    def _lower_better(self, code: str) -> bool:
+        indicator = self.context.package.indicators.get(code)
+        return bool(indicator and indicator.direction == "lower_better")
 
     def _next(self, key: str) -> str | None:
         variants = self.leads.get(key) or DEFAULT_LEADS.get(key)
