@@ -5,8 +5,10 @@
 机构.xlsx is a small made-up county (青山县); 乡镇月报.csv holds its monthly and
 yearly figures for 2025-01 … 2026-06, taken from the demo generator's units
 of the same types (so the figures are plausible and pass the data checks) and
-renamed to 青山县's codes; 工作台账.xlsx has a few ledger items. Rerunning the
-script writes the same files.
+renamed to 青山县's codes; 工作台账.xlsx has a few ledger items; 表格/ holds
+three sheets in the shapes townships send, with the mapping profiles
+``weijian sheets suggest`` makes for them. Rerunning the script writes the
+same files.
 """
 from __future__ import annotations
 
@@ -96,6 +98,43 @@ def write_ledger(county, path: Path) -> None:
     book.save(path)
 
 
+def write_sheets(county, folder: Path) -> list[Path]:
+    """Three sheets in the shapes townships send (July 2026), and the profiles suggest makes for them."""
+    from weijian.exchange.sheet_profile import dump_profile
+
+    folder.mkdir(exist_ok=True)
+    made = []
+    # 1. the township 基本公卫 monthly summary: a title across, a two-row header, a 合计 row
+    rows = [["青山县2026年7月基本公共卫生服务项目进度表"] + [None] * 4,
+            ["乡镇", "健康档案", None, "高血压", None], [None, "建档人数（人）", "电子健康档案建档人数", "管理人数", "规范管理人数"],
+            ["城关镇", 18620, 17950, 1301, 952], ["白沙乡", 15877, 15102, 1276, 921]]
+    rows.append(["合计"] + [sum(r[i] for r in rows[3:5]) for i in range(1, 5)])
+    made.append(_sheet(folder / "乡镇基本公卫月报2026年7月.xlsx", "7月", rows, ["A1:E1", "B2:C2", "D2:E2", "A2:A3"]))
+    # 2. 传染病: diseases down, townships across, the element in the title
+    rows = [["2026年7月法定传染病报告病例数（按乡镇）", None, None], ["病种", "城关镇", "白沙乡"],
+            ["乙肝", 3, 1], ["肺结核", 2, "—"], ["手足口病", 6, 4], ["其他感染性腹泻病", 5, 2]]
+    made.append(_sheet(folder / "传染病月报2026年7月.xlsx", "Sheet1", rows, ["A1:C1"]))
+    # 3. 妇幼: 活产数 over 男/女, the period in the title
+    rows = [["青山县妇幼卫生月报表（2026年7月）", None, None, None], ["乡镇", "活产数", None, "住院分娩活产数"],
+            [None, "男", "女", None], ["城关镇", 21, 19, 40], ["白沙乡", 14, 12, 26]]
+    made.append(_sheet(folder / "妇幼月报2026年7月.xlsx", "妇幼", rows, ["A1:D1", "B2:C2", "A2:A3", "D2:D3"]))
+    for path in made:
+        suggestion = county.suggest_mapping(path, name=path.stem.removesuffix("2026年7月"))
+        (folder / f"{suggestion.profile.name}.yaml").write_text(dump_profile(suggestion.profile), encoding="utf-8")
+    return made
+
+
+def _sheet(path: Path, title: str, rows, merges) -> Path:
+    book = Workbook()
+    book.active.title = title
+    for row in rows:
+        book.active.append(row)
+    for merge in merges:
+        book.active.merge_cells(merge)
+    book.save(path)
+    return path
+
+
 def main() -> None:
     from weijian.demo import build_demo
     from weijian.workspace import Workspace
@@ -107,7 +146,9 @@ def main() -> None:
         with demo, county:
             count = write_values(demo, county, HERE / "乡镇月报.csv")
             write_ledger(county, HERE / "工作台账.xlsx")
-    print(f"机构.xlsx：{len(TREE)} 个机构；乡镇月报.csv：{count} 条数据；工作台账.xlsx：{len(LEDGER)} 条")
+            sheets = write_sheets(county, HERE / "表格")
+    print(f"机构.xlsx：{len(TREE)} 个机构；乡镇月报.csv：{count} 条数据；工作台账.xlsx：{len(LEDGER)} 条；"
+          f"表格/：{len(sheets)} 张本县格式的表及其映射配置")
 
 
 if __name__ == "__main__":

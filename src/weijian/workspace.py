@@ -232,7 +232,7 @@ class Workspace:
         from weijian.exchange.sheet_grid import read_grid
         from weijian.exchange.sheet_suggest import suggest_profile
 
-        return suggest_profile(read_grid(path, sheet), self.package, name=name)
+        return suggest_profile(read_grid(path, sheet), self.package, name=name, sheet=sheet)
 
     def export(self, ou: str, period: str | Period, path: str | Path) -> int:
         from weijian.exchange import export_values

@@ -158,9 +158,9 @@ def test_cli_suggest_then_import(county, tmp_path):
     runner = CliRunner()
     suggest = runner.invoke(app, ["sheets", "suggest", str(layout.path), "-w", str(folder)])
     assert suggest.exit_code == 0, suggest.output
-    saved = folder / "mappings" / "5月.yaml"
+    saved = folder / "mappings" / "基本公卫进度表.yaml"
     assert saved.exists() and "映射配置已写入" in suggest.output
-    dry = runner.invoke(app, ["import", str(layout.path), "--mapping", "5月", "-w", str(folder), "--dry-run", "--json"])
+    dry = runner.invoke(app, ["import", str(layout.path), "--mapping", "基本公卫进度表", "-w", str(folder), "--dry-run", "--json"])
     assert dry.exit_code == 0, dry.output
     assert json.loads(dry.stdout)["summary"]["created"] == len(layout.truth)
     wrong = runner.invoke(app, ["import", str(layout.path), "--period", "202605", "-w", str(folder)])

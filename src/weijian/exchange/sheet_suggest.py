@@ -10,6 +10,7 @@ guess, so nothing is stored under a meaning the user did not see.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -51,7 +52,10 @@ def _period_words(p: SheetProfile) -> str:
             "columns": "各列自带（如 1月、2月）", "given": "导入时用 --period 给出"}[p.period.source]
 
 
-def suggest_profile(grid: Grid, package: MetadataPackage, *, name: str | None = None) -> Suggestion:
+def suggest_profile(grid: Grid, package: MetadataPackage, *, name: str | None = None,
+                    sheet: str | int | None = None) -> Suggestion:
+    """``sheet`` is kept in the profile only when the user chose one: next month's file
+    names its sheet 6月, not 5月, and is read from its first sheet all the same."""
     names = Names(package)
     numeric_rows = [r for r in range(1, min(grid.height, SCAN_ROWS) + 1) if _is_data_row(grid, r)]
     if not numeric_rows:
@@ -71,9 +75,9 @@ def suggest_profile(grid: Grid, package: MetadataPackage, *, name: str | None = 
     element_hits = sum(1 for label in plain_labels if names.element(label).sure)
     option_hits = sum(1 for label in plain_labels if category and names.option_of(category, label).sure)
     rows_are = "orgunits" if unit_hits >= max(element_hits, option_hits) else "elements"
-    profile = SheetProfile(name=name or grid.sheet, header_rows=header_rows, first_row=first_row,
+    profile = SheetProfile(name=name or _layout_name(grid), header_rows=header_rows, first_row=first_row,
                            last_row=None, label_column=column_letter(label_column), rows_are=rows_are,
-                           sheet=grid.sheet, totals=list(DEFAULT_TOTALS))
+                           sheet=sheet, totals=list(DEFAULT_TOTALS))
     suggestion = Suggestion(profile)
     element = None
     if rows_are == "elements" and category and option_hits >= element_hits:
@@ -86,6 +90,16 @@ def suggest_profile(grid: Grid, package: MetadataPackage, *, name: str | None = 
     _map_rows(grid, names, profile, suggestion, labels, label_column, category, element)
     _period_source(grid, profile, titles, title_rows, year)
     return suggestion
+
+
+def _layout_name(grid: Grid) -> str:
+    """A name for the layout, the same every month: the file's name without its period
+    (乡镇基本公卫月报2026年7月.xlsx → 乡镇基本公卫月报)."""
+    stem = grid.file.rsplit(".", 1)[0]
+    stem = re.sub(r"20\d\d[-_.]?[01]\d(?!\d)", "", stem)
+    stem = re.sub(r"(20\d\d\s*年?)?\s*(第?[一二三四1-4]\s*季度|\d{1,2}\s*[-—至~～]?\s*\d{0,2}\s*月份?|上半年|下半年|全年)", "", stem)
+    stem = re.sub(r"20\d\d\s*年?", "", stem).strip(" _-—()（）")
+    return stem or grid.sheet
 
 
 def raise_error(grid: Grid, message: str):
