@@ -297,6 +297,34 @@ def test_annual_summary_uses_its_own_template(ws):
     assert headings(doc, 1) == ["一、主要工作完成情况", "二、存在问题", "三、2026年工作计划"]
     assert "全年" in body_text(doc)
     assert not PRIVATE.search(body_text(doc))
+    # an annual's words: no 时间进度, 去年同期 or 下半年; tasks are 年度任务
+    text = body_text(doc)
+    for half_year_word in ("时间进度", "去年同期", "下半年", "全年任务"):
+        assert half_year_word not in text, half_year_word
+    assert "完成年度任务的" in text
+    # the table compares with 上年, and a long-past year is not signed today
+    table = next(b for b in doc.blocks if isinstance(b, Table) and "主要指标" in b.caption)
+    assert table.header[2] == "上年"
+    assert ws.report("2025").document.date == date(2026, 1, 20)
+
+
+def test_no_stock_sentence_repeats_in_a_draft(half):
+    """Sentences without a figure (leads, claims, plans) are each said once."""
+    text = body_text(half.document)
+    stock = [s for s in re.split(r"[。；\n]", re.sub(r"^[一二三四五六七八九十]+是", "", text, flags=re.M))
+             if len(s) >= 10 and not re.search(r"\d", s) and "待补充" not in s]
+    repeated = {s for s in stock if stock.count(s) > 1}
+    assert not repeated, repeated
+
+
+def test_a_month_is_refused_only_when_it_is_no_kind_of_summary(ws):
+    from weijian.errors import ReportError
+
+    with pytest.raises(ReportError, match="不支持为“2026年1—4月”"):
+        ws.report("2026年1-4月")
+    quarter = ws.report("2026Q2", today=date(2026, 7, 3)).document
+    assert quarter.title == "沅陵县卫生健康局2026年第二季度工作总结"
+    assert headings(quarter, 1)[-1] == "三、第三季度工作安排"
 
 
 # -- the written files ----------------------------------------------------------------------
