@@ -78,8 +78,8 @@ def _named_base(doc: Doc, increment: Mention) -> Mention | None:
     subject = re.sub(r"^.*(?:相比|比较|同比|比上年|较上年|比去年|较去年)", "", subject).strip(" ，,")
     if len(subject) < 2:
         return None
-    earlier = [m for m in doc.mentions if m.end <= increment.start and m.role == "value" and m.bounded
-               and m.paragraph >= increment.paragraph - 1 and _same_count(m, increment)
+    earlier = [m for m in doc.nearby(increment, 1) if m.end <= increment.start and m.role == "value" and m.bounded
+               and _same_count(m, increment)
                and m.phrase.strip().endswith(subject)]
     return earlier[-1] if earlier else None
 

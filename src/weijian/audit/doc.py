@@ -55,6 +55,18 @@ class Doc:
             out.setdefault(m.sentence, []).append(m)
         return out
 
+    @cached_property
+    def by_paragraph(self) -> dict[int, list[Mention]]:
+        out: dict[int, list[Mention]] = {}
+        for m in self.mentions:
+            out.setdefault(m.paragraph, []).append(m)
+        return out
+
+    def nearby(self, m: Mention, before: int = 3, after: int = 0) -> list[Mention]:
+        """Mentions of the paragraphs around ``m`` — a related figure is stated close by, and a 5 MB
+        text must not be scanned once per figure."""
+        return [x for p in range(m.paragraph - before, m.paragraph + after + 1) for x in self.by_paragraph.get(p, ())]
+
     def in_sentence(self, index: int) -> list[Mention]:
         return self.by_sentence.get(index, [])
 

@@ -51,7 +51,7 @@ def rankings(doc: Doc) -> list[Relation]:
             if len(items) < 2 or n is None:
                 continue
             context = text[:match.start()]
-            totals = [m for m in doc.mentions
+            totals = [m for m in doc.nearby(items[0], 0)
                       if m.paragraph == items[0].paragraph and m.end <= sentence.start + match.start()
                       and sentence.index - 2 <= m.sentence and m.id not in doc.consumed
                       and m.family is not None and m.family == items[0].family and m.role == "value"

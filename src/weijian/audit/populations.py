@@ -29,7 +29,7 @@ def _subject(phrase: str) -> str:
 
 def common_populations(doc: Doc) -> list[Relation]:
     populations = [m for m in doc.mentions if m.role == "value" and m.bounded and m.family == "人"
-                   and _POPULATION.search(m.phrase.strip()) and m.value >= 1000]
+                   and m.value >= 1000 and _POPULATION.search(m.phrase.strip())]
     sources: list[tuple[Mention, Mention, Decimal]] = []  # (rate, count, factor)
     for rate in doc.mentions:
         if rate.role != "value" or not rate.bounded:
@@ -45,7 +45,8 @@ def common_populations(doc: Doc) -> list[Relation]:
                 sources.append((rate, count, Decimal(100)))
     out = []
     for i, (rate, count, factor) in enumerate(sources):
-        stated = [p for p in populations if p.paragraph <= rate.paragraph] or populations
+        stated = [p for p in populations if rate.paragraph - 20 <= p.paragraph <= rate.paragraph] or [
+            p for p in populations if abs(p.paragraph - rate.paragraph) <= 20]
         if stated:
             population = stated[-1]
             out.append(Relation("population", rate, (count, population), {"factor": factor}))
@@ -59,7 +60,7 @@ def common_populations(doc: Doc) -> list[Relation]:
 def _count_of(doc: Doc, rate: Mention, subject: str) -> Mention | None:
     """床位3250张 for 每千人口床位6.5张: the figure whose subject is the per-head figure's."""
     subject = re.sub(r"(数|总数|数量)$", "", subject)
-    candidates = [m for m in doc.mentions if m is not rate and m.role == "value" and m.bounded
+    candidates = [m for m in doc.nearby(rate, 3, 3) if m is not rate and m.role == "value" and m.bounded
                   and m.family == rate.family and m.value > rate.value * 10
                   and not _PER_HEAD.search(clause := doc.clause_before(m).strip())
                   and (s := _subject(clause)) and (s.endswith(subject) or (len(s) >= 2 and subject.endswith(s)))]

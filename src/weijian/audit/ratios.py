@@ -87,8 +87,7 @@ def _implied_rate(doc: Doc, rate: Mention, run: list[Mention]) -> Relation | Non
     numerators = [m for m in run[-2:] if m.role == "value"]
     if not numerators:
         return None
-    window = [m for m in doc.mentions if m.paragraph == rate.paragraph and _count(m)
-              and abs(m.sentence - rate.sentence) <= 3]
+    window = [m for m in doc.nearby(rate, 0) if _count(m) and abs(m.sentence - rate.sentence) <= 3]
     pairs = []
     for num in numerators:
         for den in window:

@@ -77,7 +77,7 @@ def _named_shares(doc: Doc, done: set[int]) -> list[Relation]:
         if re.search(r"[;。]", doc.text[part.end:share.start]):
             continue
         subject = re.sub(r"^(全[县区市省国]|当年|同期|本年|全年)", "", named.group(1))
-        totals = [m for m in doc.mentions if m.end <= part.start and m is not part and m.role == "value"
+        totals = [m for m in doc.nearby(part, 5) if m.end <= part.start and m is not part and m.role == "value"
                   and m.bounded and m.family == part.family and m.value >= part.value
                   and _names(m, subject)]
         if totals:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from weijian.audit.context import key_phrase
 from weijian.audit.doc import Doc, shares_words
 from weijian.audit.mentions import Mention
 
@@ -201,12 +202,16 @@ def _lead_in_groups(doc: Doc, index: int, claimed: set[int], totals: set[int]) -
     out = []
     for family, family_parts in _by_family(parts, {}):
         earlier = [m for i in range(max(0, index - _LOOK_BACK), index + 1) for m in doc.in_sentence(i)
-                   if m.end <= marker_at and m.role == "value" and m.bounded and m.id not in claimed
-                   and m.bracket is None
+                   if m.end <= marker_at and m.role == "value" and m.bounded and m.bracket is None
                    and (m.family == family or (m.family is None and m.unit == "" and m.scale > 1))]
         if named is not None:
-            subject = named.group(1)
-            earlier = [m for m in earlier if subject in m.phrase or shares_words(subject, m.phrase)]
+            # a part of one breakdown may be the total of the next ("基层医疗卫生机构中，…"): the name decides
+            subject = re.sub(r"(总数|数)$", "", named.group(1))
+            exact = [m for m in earlier if key_phrase(m.phrase).rstrip("数").endswith(subject)]
+            earlier = exact or [m for m in earlier if m.id not in claimed
+                                and (subject in m.phrase or shares_words(subject, m.phrase))]
+        else:
+            earlier = [m for m in earlier if m.id not in claimed]
         if not earlier or len(family_parts) < 2:
             continue
         total = earlier[-1]
