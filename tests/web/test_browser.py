@@ -169,3 +169,34 @@ def test_download_the_report(browser, server, shots, tmp_path):
     download.value.save_as(saved)
     assert saved.suffix == ".docx" and saved.read_bytes()[:2] == b"PK"
     assert "工作总结" in saved.name
+
+
+def test_import_a_county_sheet_through_the_wizard(browser, server, shots, tmp_path):
+    """A township summary with a header the system is not sure of: fix one drop-down, preview, import."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "2026年11月"
+    for row in (["沅陵县2026年11月慢病管理情况", None, None], ["乡镇", "高血压患者管理数", "糖尿病规范管理人数"],
+                ["官庄镇", 1390, 702], ["凉水井", 1207, 651], ["合计", 2597, 1353]):
+        book.active.append(row)
+    book.active.merge_cells("A1:C1")
+    path = tmp_path / "慢病月报2026年11月.xlsx"
+    book.save(path)
+    page = _login(browser, server, "admin")
+    page.goto(f"{server}/import")
+    page.click("a:has-text(\"导入本县格式的表格\")")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("button:has-text(\"下一步\")")
+    unsure = page.locator("select[name=col_B]")
+    assert unsure.get_attribute("class") == "unmapped"
+    assert page.locator("select[name=col_C]").get_attribute("class") == "mapped"
+    page.screenshot(path=str(shots / "表格导入_核对映射.png"), full_page=True)
+    unsure.select_option("HTN_MANAGED")
+    page.click("button:has-text(\"按此映射重新预览\")")
+    page.locator("#preview td", has_text="已管理高血压患者人数").first.wait_for()
+    assert "2026年11月!B3" in page.inner_text("#preview")
+    page.fill("#preview input[name=name]", "慢病月报")
+    page.click("button:has-text(\"保存配置并导入\")")
+    page.locator("#import-report .ok", has_text="映射配置已保存为“慢病月报”").wait_for()
+    page.screenshot(path=str(shots / "表格导入_完成.png"))

@@ -19,6 +19,7 @@ from weijian.exchange.limits import DEFAULT_EXCEL_LIMIT, excel_size_problem
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 CSV_SUFFIXES = (".csv", ".txt")
+GRID_SUFFIXES = EXCEL_SUFFIXES + CSV_SUFFIXES
 MAX_CELLS = 2_000_000
 
 
