@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from weijian.errors import WeijianError
 from weijian.exchange.sheet_grid import GRID_SUFFIXES, cell_text, column_letter, column_number, read_grid
+from weijian.exchange.sheet_names import normalise
 from weijian.exchange.sheet_profile import SheetProfile, dump_profile, load_profile
 from weijian.exchange.sheet_read import sheet_records
 from weijian.exchange.readers import RawRecord
@@ -192,7 +193,13 @@ def _profile_view(profile: SheetProfile) -> dict:
             "period": profile.period.source, "unsure": profile.unsure,
             "columns": [{"column": c.column, "element": c.element, "orgunit": c.orgunit, "period": c.period,
                          "header": c.header, "note": c.note, "scale": str(c.scale)} for c in profile.columns],
-            "rows": [{"index": i, "label": label, "code": code} for i, (label, code) in enumerate(profile.rows.items())]}
+            "rows": [{"index": i, "label": label, "code": code, "total": _is_total(profile, label)}
+                     for i, (label, code) in enumerate(profile.rows.items())]}
+
+
+def _is_total(profile: SheetProfile, label: str) -> bool:
+    key = normalise(label)
+    return any(normalise(word) and normalise(word) in key for word in profile.totals)
 
 
 def _grid_view(grid, profile: SheetProfile) -> dict:
