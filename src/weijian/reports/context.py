@@ -97,6 +97,7 @@ class ReportContext:
             "ongoing", "tally")}
 
     workspace = "."  # the -w of the printed commands (draft_report sets the workspace's folder)
+    placeholders = True  # 【待补充】/【待核实】 slots for the office (draft_report passes its option)
 
     def query_command(self, code: str, ou: str, period: str) -> str:
         """The command that reproduces a figure, runnable exactly as printed."""
@@ -112,10 +113,19 @@ class ReportContext:
 
         def value_of(code: str):
             return self.figures.result(code, self.ou, self.period).value
+        subjects: dict[tuple[str | None, str], list[str]] = {}
         for found in find_contradictions(self.work_writer._entries(), self.package.indicators, value_of):
             self.work_writer.withheld.add((found.entry_id, found.unit))
             if found.message not in self.notes:
                 self.notes.append(found.message)
+                names = subjects.setdefault((found_domain(self.package, found.code), found.entry_title), [])
+                names.append(found.name)
+        if self.placeholders:
+            # one 【待核实】 slot per piece of work, where its sentence would have been (no figures in it:
+            # every number a draft prints is traced; the numbers are in the notes)
+            for (domain, title), names in subjects.items():
+                self.work_writer.flags.setdefault(domain, []).append(
+                    f"【待核实：工作台账“{title}”与统计的{'、'.join(names)}不一致，台账数字未写入，见同名 .json 的 notes】")
 
     # -- the work ledger (empty when the workspace keeps none) -------------------------------
     def work(self, domain: str) -> list[str]:
@@ -418,6 +428,11 @@ class ReportContext:
 
     def year_to_date_value(self, result: Result) -> Decimal | None:
         return self.figures.result(result.code, result.ou, Period.parse(result.period).year_to_date()).value
+
+
+def found_domain(package, code: str) -> str | None:
+    indicator = package.indicators.get(code)
+    return indicator.domain if indicator else None
 
 
 class ReportingFigures:

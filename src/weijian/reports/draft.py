@@ -108,6 +108,7 @@ def draft_report(analytics: Analytics, package: MetadataPackage, period: Period,
     signed = on or today or default_date(period, date.today())
     context = ReportContext(figures, package, period, ou, book, today=signed,
                             reporting=reporting, ledger=ledger)
+    context.placeholders = placeholders
     context.workspace = _shell_word(str(workspace or _workspace_folder(ledger) or "."))
     if context.work_writer is not None:
         context.work_writer.workspace = context.workspace

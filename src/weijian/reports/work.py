@@ -61,6 +61,8 @@ class WorkWriter:
         self.start, self.end = period_bounds(period)
         self._summary = None
         self.workspace = "."  # the -w of the printed commands; the draft sets the real folder
+        # domain → 【待核实：…】 slots where a contradicted ledger count was left out
+        self.flags: dict[str, list[str]] = {}
         # (entry id, unit) of ledger counts the statistics contradict: left out, reported to the office
         self.withheld: set[tuple[int | None, str]] = set()
 
@@ -79,8 +81,9 @@ class WorkWriter:
             if entry.domain == domain and not (entry.counts and all((entry.id, u) in self.withheld
                                                                     for u, _ in entry.counts)):
                 groups[entry.kind].append(entry)
-        return [sentence for kind in KINDS if kind in groups
-                for sentence in [self._sentence(domain, kind, groups[kind])] if sentence]
+        sentences = [sentence for kind in KINDS if kind in groups
+                     for sentence in [self._sentence(domain, kind, groups[kind])] if sentence]
+        return sentences + self.flags.get(domain, [])
 
     def tally(self, unit: str, domain: str | None = None, kind: str | None = None) -> str:
         """One summed count for a template's own sentence: "开展培训{{ tally('批次', kind='培训') }}批次"."""
