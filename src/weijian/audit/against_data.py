@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from weijian.audit.describe import show
+from weijian.audit.describe import show, show_number
 from weijian.audit.findings import Finding
 from weijian.audit.intervals import Interval, half_up
 from weijian.audit.mentions import Mention
@@ -144,8 +144,44 @@ def check_against_data(mentions: list[Mention], workspace, document: DocumentPer
         findings.append(_compare(mention, result.value, result, text, package.orgunits[ou].name, period.label))
         if mention.role == "value":
             matched[mention.id] = (code, ou, result)
+    compared = {f.focus for f in _companions(mentions, matched, text)}
     findings += _companions(mentions, matched, text)
+    findings += _stated_completions(mentions, compared, workspace, package, lexicon, cache, root, document, text)
     return findings, []
+
+
+def _stated_completions(mentions, compared: set, workspace, package, lexicon, cache, root, document,
+                        text: str) -> list[Finding]:
+    """"门急诊人次完成全年任务的48.85%" / "全年任务2050000人次": a stated 完成率 or task compared with the
+    workspace's own target for the indicator the sentence names (by name or synonym, period and place)."""
+    out = []
+    for mention in mentions:
+        if mention.id in compared or mention.role not in ("completion", "target") or not mention.bounded:
+            continue
+        sentence_before = text[max(0, mention.start - 40):mention.start].split("。")[-1]
+        code = next((c for name, c, subject in lexicon if subject == "indicator" and name in sentence_before), None)
+        if code is None:
+            continue
+        reason, ou, period = _resolve(mention, root, document)
+        if reason is not None:
+            continue
+        result = _query(workspace, package, cache, code, ou, period)
+        if isinstance(result, str):
+            continue
+        if mention.role == "completion" and result.completion is not None:
+            actual = Decimal(result.completion)
+            ok = mention.interval.meets(Interval.point(actual))
+            out.append(_finding("consistent" if ok else "inconsistent", mention, text,
+                                f"{result.name}完成全年任务的{show(actual, mention, 2)}（数据：目标"
+                                f"{show_number(Decimal(result.target), 0)}），文中为{mention.text.strip()}。", actual))
+        elif mention.role == "target" and result.target is not None and mention.family is not None \
+                and _unit_fits(mention, package, code, "indicator"):
+            actual = Decimal(result.target)
+            ok = mention.interval.meets(Interval.point(actual))
+            out.append(_finding("consistent" if ok else "inconsistent", mention, text,
+                                f"工作区中{result.name}的目标为{show(actual, mention)}，文中为{mention.text.strip()}。",
+                                actual))
+    return out
 
 
 def _name(package: MetadataPackage, code: str) -> str:
