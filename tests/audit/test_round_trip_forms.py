@@ -8,7 +8,7 @@ The demo drafts themselves (every template) are audited in ``test_round_trip.py`
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -45,7 +45,7 @@ def test_count_and_change_read_back(name, unit, value, change, basis, wan):
     if "持平" not in described:
         g = _figure(report, text, format_percent(abs(change)))
         assert g.role == "change" and g.direction == (1 if change > 0 else -1)
-        assert g.interval.meets(type(g.interval).point(abs(change).quantize(Decimal("0.01"))))
+        assert g.interval.meets(type(g.interval).point(abs(change).quantize(Decimal("0.01"), ROUND_HALF_UP)))
     assert not report.inconsistent
 
 
