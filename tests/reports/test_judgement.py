@@ -271,3 +271,11 @@ def test_a_small_slip_is_only_ever_level():
     slip = judge("STAY", value=D("79.70"), previous=D("80.00"), kind="percent", denominator=D(10000))
     assert slip.movement == "flat" and slip.sign == -1
     assert {narrative.word(slip) for _ in range(4)} == {"基本持平"}
+
+
+def test_a_lead_over_several_figures_needs_them_to_agree():
+    context, narrative, _ = layer()
+    assert narrative.lead("费用", [context.fact("FALL"), context.fact("RISE")]) == "费用"
+    assert narrative.lead("两项", [context.fact("RISE"), context.fact("RISE")]) in {
+        "两项稳中有升", "两项稳步提升", "两项持续提高", "两项进一步提升"}
+    assert narrative.lead("缺数", [context.fact("RISE"), context.fact("NO_SUCH")]) == "缺数"

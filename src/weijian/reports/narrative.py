@@ -121,10 +121,16 @@ class Narrative:
     def lead(self, topic: str, figure=None, measure: str | None = None) -> str:
         """A point's opening: ``measure`` (the figure's own name, default the
         topic) with the word its figure earns — "县域内就诊率稳步提升" — or
-        the bare ``topic`` ("分级诊疗") when it earns none."""
-        if figure is None or not figure.ok:
+        the bare ``topic`` ("分级诊疗") when it earns none. ``figure`` may be a
+        list: the word then needs all of them to agree."""
+        figures = [f for f in (figure if isinstance(figure, (list, tuple)) else [figure]) if f is not None]
+        if not figures or not all(f.ok for f in figures):
             return topic
-        word = self.word(self.judge(figure))
+        judged = [self.judge(f) for f in figures]
+        # several figures under one lead must agree (次均门诊费用 down, 次均住院费用 up: no word)
+        if len({(j.tone, j.movement) for j in judged}) > 1:
+            return topic
+        word = self.word(judged[0])
         return (measure or topic) + word if word else topic
 
     def claim(self, positive: str, plain: str, *figures) -> str:
