@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from weijian.audit.context import CHANGE_VERB
+from weijian.audit.context import CHANGE_VERB, key_phrase
 from weijian.audit.mentions import Mention
 from weijian.audit.doc import Doc, Relation
 
@@ -56,6 +56,10 @@ def _increment_growth(doc: Doc) -> list[Relation]:
             first = min(a.start, g.start)
             base = next((m for m in reversed(mentions) if m.end <= first and m.role == "value" and m.bounded
                          and _same_count(m, increment)), None)
+            subject = _change_subject(increment)
+            if base is not None and subject and not key_phrase(base.phrase).endswith(subject):
+                # "全县床位1000张，其中民营医院床位比上年增加50张": the increment names its own subject
+                base = None
             if base is None:
                 base = _named_base(doc, increment)
             elif any(m.role == "value" and _same_count(m, increment) and base.end <= m.start < first
@@ -72,10 +76,17 @@ def _same_count(m: Mention, increment: Mention) -> bool:
     return m.family == increment.family or (m.family is None and m.unit == "" and m.scale > 1)
 
 
+def _change_subject(increment: Mention) -> str:
+    """The subject an increment's own clause names: "其中民营医院床位比上年增加" → "民营医院床位"."""
+    subject = re.sub(rf"{CHANGE_VERB}了?$", "", increment.phrase.strip())
+    subject = re.sub(r"(?:与上年相比|与上年比较|同比|比上年|较上年|比去年|较去年|比上年末|较上年末)$", "", subject)
+    subject = re.sub(r"^.*(?:相比|比较)", "", subject)
+    return key_phrase(subject.strip(" ，,"))
+
+
 def _named_base(doc: Doc, increment: Mention) -> Mention | None:
     """"与上年比较，卫生技术人员增加41.8万人(增长5.5%)": the base is the figure named so, stated before."""
-    subject = re.sub(rf"{CHANGE_VERB}了?$", "", increment.phrase.strip())
-    subject = re.sub(r"^.*(?:相比|比较|同比|比上年|较上年|比去年|较去年)", "", subject).strip(" ，,")
+    subject = _change_subject(increment)
     if len(subject) < 2:
         return None
     earlier = [m for m in doc.nearby(increment, 1) if m.end <= increment.start and m.role == "value" and m.bounded

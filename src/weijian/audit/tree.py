@@ -179,6 +179,8 @@ def _scope_end(doc: Doc, index: int, after: int, opener: str = "") -> int:
     end = segments[0][1]
     for start, stop in segments[1:]:
         here = [m for m in doc.in_sentence(index) if start <= m.start < stop]
+        if "其中" in text[start:stop]:
+            break  # the segment opens a list of its own
         listed = ":" in opener and here and any(a.family is not None and a.family == b.family
                                                 for a in here[:1] for b in first)
         if not here or not (listed or any(shares_words(a.phrase, b.phrase) for a in here for b in first)):
