@@ -20,7 +20,7 @@ def audit(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出数字和核对结果")] = False,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="批注文件：.html 或 .docx")] = None,
 ):
-    """核对工作总结中的数字（分项合计、率、完成率、性别比、同比…，可选与数据核对）。Example: weijian audit 上半年工作总结.docx -o 批注.html"""
+    """核对工作总结中的数字（按“其中/含/合计/占/比上年增加”等结构读出分项合计、占比、率、完成率、人均、同比、性别比、表格合计，可选与数据核对），结论分一致、部分核对、不一致、无法核对。Example: weijian audit 上半年工作总结.docx -o 批注.html"""
     if output is not None:
         check_output(output, (".html", ".docx"), "批注文件")
     from weijian.audit import audit_file, summary, write_annotated
