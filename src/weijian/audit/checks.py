@@ -374,7 +374,23 @@ def _share(r: Relation):
     return verdict, message, computed.mid
 
 
+def _signed_difference(r: Relation):
+    """自然增长率 = 出生率 − 死亡率, with its sign as written."""
+    births, deaths = r.inputs
+    g = r.stated
+    computed = births.interval - deaths.interval
+    stated = Interval(-g.interval.hi, -g.interval.lo) if r.options.get("negative") else g.interval
+    written = f"{'-' if r.options.get('negative') else ''}{g.text.strip()}"
+    what = f"出生率{births.text.strip()}减死亡率{deaths.text.strip()}"
+    if computed.meets(stated):
+        return "consistent", f"{what}为{show_interval(computed, g, 1)}，与自然增长率{written}一致。", computed.mid
+    return ("inconsistent", f"{what}应为{show(births.value - deaths.value, g)}，文中自然增长率为{written}。",
+            births.value - deaths.value)
+
+
 def _difference(r: Relation):
+    if r.options.get("signed"):
+        return _signed_difference(r)
     a, b = r.inputs
     computed = a.interval - b.interval
     computed = computed if computed.lo >= 0 else Interval(-computed.hi, -computed.lo)

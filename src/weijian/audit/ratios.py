@@ -13,12 +13,13 @@ from weijian.audit.context import key_phrase
 from weijian.audit.mentions import Mention
 from weijian.audit.doc import Doc, Relation, shares_words
 
-__all__ = ["completions", "implied_populations", "rates", "sex_ratios"]
+__all__ = ["completions", "implied_populations", "natural_growth", "rates", "sex_ratios"]
 
 _RATE_PHRASE = re.compile(r"(率|比例|占比|比重)(为|达|达到|是)?$")
 _SHARE = re.compile(r"占.{0,16}?的?$")
 _DENOMINATOR = re.compile(r"应|在册|登记|总数|总人数|目标|任务|计划|常住|户籍|辖区|参加|参合")
 _PER_PEOPLE = {"/10万", "/万", "‰"}
+_GROWTH_RATE = re.compile(r"增长率|增加率|变动率")
 _PERSON = {"人", "人次"}
 
 
@@ -136,7 +137,8 @@ def implied_populations(doc: Doc) -> list[Relation]:
     out = []
     for index, mentions in doc.by_sentence.items():
         for unit in _PER_PEOPLE:
-            rates_ = [m for m in mentions if m.unit == unit and m.role == "value" and m.bounded]
+            rates_ = [m for m in mentions if m.unit == unit and m.role == "value" and m.bounded
+                      and not _GROWTH_RATE.search(m.phrase)]
             if len(rates_) < 2:
                 continue
             candidates = []
@@ -174,6 +176,21 @@ def _adjacent(doc: Doc, count: Mention, rate: Mention) -> bool:
     """2805例，发病率431.53/10万: nothing but the rate's name between the count and the rate."""
     between = doc.text[count.end:rate.start]
     return len(between) <= 12 and not re.search(r"\d", between)
+
+
+def natural_growth(doc: Doc) -> list[Relation]:
+    """出生率6.39‰；死亡率7.87‰；自然增长率为-1.48‰: the growth rate is births less deaths."""
+    out = []
+    for mentions in doc.by_sentence.values():
+        permille = [m for m in mentions if m.unit == "‰" and m.role == "value" and m.bounded]
+        births = [m for m in permille if re.search(r"出生率", m.phrase)]
+        deaths = [m for m in permille if re.search(r"死亡率", m.phrase) and not re.search(r"婴儿|儿童|孕产妇|新生儿", m.phrase)]
+        growth = [m for m in permille if re.search(r"自然增长率", m.phrase)]
+        if len(births) == len(deaths) == len(growth) == 1:
+            g = growth[0]
+            negative = doc.text[g.start - 1:g.start] in ("-", "−") or g.phrase.rstrip().endswith("负")
+            out.append(Relation("difference", g, (births[0], deaths[0]), {"signed": True, "negative": negative}))
+    return out
 
 
 def sex_ratios(doc: Doc) -> list[Relation]:

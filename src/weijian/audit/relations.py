@@ -18,7 +18,7 @@ def find_relations(doc: Doc) -> list[Relation]:
     doc.groups = tree.groups(doc)
     relations: list[Relation] = []
     for detect in (parts.rankings, parts.sums, parts.named_counts, ratios.rates, ratios.completions,
-                   ratios.implied_populations, ratios.sex_ratios, changes.changes, changes.products,
+                   ratios.implied_populations, ratios.sex_ratios, ratios.natural_growth, changes.changes, changes.products,
                    populations.common_populations, shares.shares, tables.table_totals):
         relations.extend(detect(doc))
     seen: set[tuple] = set()

@@ -58,7 +58,9 @@ def _share_after(doc: Doc, part: Mention) -> Mention | None:
     share = following[0]
     if share.unit != "%" or share.role != "value" or not share.bounded:
         return None
-    return share if _SHARE_AFTER.match(doc.text[part.end:share.start]) else None
+    # "占全国人口比重（常住人口城镇化率）为66.16%": a bracketed name inside the connector is skipped
+    between = re.sub(r"\([^()]{0,20}\)", "", doc.text[part.end:share.start])
+    return share if _SHARE_AFTER.match(between) else None
 
 
 def _named_shares(doc: Doc, done: set[int]) -> list[Relation]:
