@@ -88,9 +88,16 @@ def _sum(r: Relation):
     if shared and _total(shared).meets(wanted):
         # a reading by subject, not by fit: only the parts named like the total are its parts
         others = [p for p in parts if p not in shared]
-        return ("consistent", _agree(f"与总数同名的分项之和（{_plus(shared)}）", _total(shared), total)
+        return ("consistent", _agree(f"与总数同名或成对的分项之和（{_plus(shared)}）", _total(shared), total)
                 + f"{'、'.join(p.text.strip() for p in others)}的名称与总数不同，按另一口径理解。", _total(shared).mid)
     written = sum(p.value for p in parts)
+    shared_sum = sum(p.value for p in shared) if shared else None
+    if shared and (_total(shared).lo > wanted.hi or r.options.get("exhaustive")):
+        # the figures named like the total (or a 男/女-style pair) are its breakdown: judge that reading
+        gap = shared_sum - total.value
+        return ("inconsistent", f"{reading}，按与总数同名或成对的分项读：{_plus(shared)}={show(shared_sum, total)}，"
+                                f"与总数{total.text.strip()}不符，{'多' if gap > 0 else '少'}{show(abs(gap), total)}"
+                                f"（全部分项之和为{show(written, total)}）。", shared_sum)
     if summed.lo > wanted.hi or (summed.lo == wanted.hi and wanted.hi_open):
         return ("inconsistent", f"{reading}：各分项之和为{show(written, total)}（{_plus(parts)}），"
                                 f"超过总数{total.text.strip()}，相差{show(written - total.value, total)}。", written)

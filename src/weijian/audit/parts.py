@@ -90,7 +90,21 @@ def _sum_options(doc: Doc, total: Mention, parts: list[Mention], scope_text: str
         if any(a in p and b not in p for p in phrases) and any(b in p for p in phrases):
             exhaustive = True
     shared = [p for p in parts if shares_words(p.phrase, total.phrase)]
-    return {"exhaustive": exhaustive, "shared": shared if 2 <= len(shared) < len(parts) else None}
+    if not (2 <= len(shared) < len(parts)):
+        shared = _pair_dimension(parts)
+    return {"exhaustive": exhaustive, "shared": shared if shared and 2 <= len(shared) < len(parts) else None}
+
+
+def _pair_dimension(parts: list[Mention]) -> list[Mention] | None:
+    """"其中男性820人，女性1330人，本科以上学历960人": a complementary pair (男/女, 城/乡…) is one
+    breakdown of the total; the other figures belong to another dimension, named differently."""
+    for a, b in _PAIRS:
+        first = [p for p in parts if a in key_phrase(p.phrase) and b not in key_phrase(p.phrase)]
+        second = [p for p in parts if b in key_phrase(p.phrase) and (a not in key_phrase(p.phrase) or a in b)]
+        second = [p for p in second if p not in first]
+        if len(first) == 1 and len(second) == 1:
+            return [*first, *second]
+    return None
 
 
 def _count_word(doc: Doc, total: Mention) -> int | None:
