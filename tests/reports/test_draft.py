@@ -225,14 +225,16 @@ def check_ledger_figure(ws, fig):
         towns = {u.code for u in ws.package.orgunits.values() if u.type == "乡镇"}
         local = {u.code for u in ws.package.orgunits.values() if set(u.path) & towns}
         entries = [e for e in entries if (e.orgunit in local) == (level == "乡镇")]
-    named = {f"#{e.id} {e.title}" for e in entries}
-    assert {key.split("（")[0] for key in fig["inputs"]} <= named, fig
+    by_name = {f"#{e.id} {e.title}": e for e in entries}
+    used = [by_name[key.split("（")[0]] for key in fig["inputs"]]  # every input is a real entry of its level
     if unit == "项":
-        assert value == len(entries) == len(fig["inputs"]), fig
+        assert value == len(used) == len(fig["inputs"]), fig
     else:
-        having = [e for e in entries if e.count(unit) is not None]
-        assert value == sum(e.count(unit) for e in having) == sum(Decimal(str(v)) for v in fig["inputs"].values()), fig
-        assert len(fig["inputs"]) == len(having)
+        # the figure is the sum of the named entries' own counts, as the ledger holds them
+        assert value == sum(e.count(unit) for e in used) == sum(Decimal(str(v)) for v in fig["inputs"].values()), fig
+        if level is None:
+            having = [e for e in entries if e.count(unit) is not None]
+            assert len(fig["inputs"]) == len(having)
     assert same(fig["text"], value), fig
 
 

@@ -10,6 +10,7 @@ Every count is a Fact whose inputs are the entries it was summed from.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -105,29 +106,38 @@ class WorkWriter:
         one unit each; the 乡镇卫生院' own work of the same kind summed after it."""
         county = sorted((e for e in entries if e.orgunit not in self.local), key=_size)
         local = [e for e in entries if e.orgunit in self.local]
+        # work named for an earlier year (a 2024年秋冬季 campaign ending in January) is told apart, as
+        # finished now; other work begun a little before the period simply counts where it ended
+        carried = [e for e in county if e.start < self.start and _names_an_earlier_year(e.title, self.start.year)]
+        county = [e for e in county if e not in carried]
         clauses = []
         if county:
             clauses.append(self._clause(domain, kind, county, local=False))
+        for entry in carried:
+            clauses.append(self._clause(domain, kind, [entry], local=False, level="跨年度"))
         if local:
             clauses.append(self._clause(domain, kind, local, local=True))
         return "；".join(c for c in clauses if c)
 
-    def _clause(self, domain: str, kind: str, entries: list[LedgerEntry], local: bool) -> str:
+    def _clause(self, domain: str, kind: str, entries: list[LedgerEntry], local: bool, level: str = "") -> str:
         titles = list(dict.fromkeys(e.title for e in entries))
         noun = NOUNS[kind]
         session_units = {u for e in entries for u, _ in e.counts if u in SESSIONS}
         # one session unit for all, or none said: "共2批次3场次" mixes what a 批次 and a 场次 are
         session = next(iter(session_units)) if len(session_units) == 1 and all(
             e.count(next(iter(session_units))) is not None for e in entries) else None
-        key = f"{domain}:{kind}:{'乡镇' if local else '县级'}"
+        key = f"{domain}:{kind}:{level or ('乡镇' if local else '县级')}"
         if local:
             towns = len({e.orgunit for e in entries})
             topics = list(dict.fromkeys(_topic(t) for t in titles))
             head = f"{towns}个乡镇卫生院自行{VERBS[kind]}{'、'.join(topics[:2])}{'等' if len(topics) > 2 else ''}{noun}"
         elif len(titles) == 1:
-            # work begun before the period and finished in it is told as finished now ("完成2025年秋冬季…")
-            verb = "完成" if all(e.start < self.start for e in entries) else VERBS[kind]
-            head = f"{verb}{titles[0]}"
+            first = entries[0]
+            if first.start < self.start and _names_an_earlier_year(first.title, self.start.year):
+                # begun in an earlier year, finished in this period: "完成跨年度开展的2025年秋冬季…"
+                head = f"完成跨年度开展的{titles[0]}"
+            else:
+                head = f"{VERBS[kind]}{titles[0]}"
         elif len(titles) == 2:
             head = f"{VERBS[kind]}{titles[0]}和{titles[1]}"  # both named: no 等, no count of two
         else:
@@ -232,6 +242,10 @@ class WorkWriter:
         if not found:
             return ""
         return "荣获" + "、".join(f"“{h.what}”" + (f"（{h.awarded_by}授予）" if h.awarded_by else "") for h in found)
+
+
+def _names_an_earlier_year(title: str, year: int) -> bool:
+    return any(int(y) < year for y in re.findall(r"(\d{4})年", title))
 
 
 def _size(entry: LedgerEntry) -> tuple:
