@@ -131,6 +131,10 @@ def _year_on_year(doc: Doc, g: Mention) -> Relation | None:
         return None
     previous = [m for m in sentence if m.role == "previous" and m.unit == base.unit and m.bounded
                 and m is not base and (not g.table_cell or m.paragraph == g.paragraph)]
+    if len(previous) > 1:
+        # several "；去年同期…，同比…" clauses in one sentence: each change takes the previous value of its own clause
+        after_g = [m for m in sentence if m.start > g.end][:1]
+        previous = [m for m in previous if base.end <= m.start < g.start or m in after_g]
     if len(previous) != 1 or (mode := _mode(g, base)) is None:
         return None
     # "X，去年同期Y，同比增长G" or "X，同比增长G（去年同期Y）": Y sits between X and G, or right after G
