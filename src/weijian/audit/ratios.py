@@ -161,7 +161,7 @@ def implied_populations(doc: Doc) -> list[Relation]:
 
 def _named_count(rate: Mention, mentions: list[Mention]) -> Mention | None:
     """死亡率 → 死亡病例2例; 发病率 → the sentence's head count (报告传染病1227例)."""
-    stem = re.sub(r"(率|专率)(为|达|是)?\s*$", "", key_phrase(rate.phrase))
+    stem = re.sub(r"(率|专率)(为|达|是)?\s*$", "", key_phrase(rate.phrase)).replace("报告", "")
     counts = [m for m in mentions if m.end <= rate.start and m.role == "value" and m.bounded
               and m.family in ("人", "人次")]
     named = [m for m in counts if shares_words(m.phrase, stem) and not re.search(r"发病", stem)]

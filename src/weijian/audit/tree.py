@@ -35,7 +35,8 @@ _NESTED = re.compile(r"包括|包含|(?<![包不])含(?![量义有金])")
 _CLOSING = re.compile(r"(?:^|[，,;:、])\s*(合计|共计|总计|小计|总共)[为是达有]?\s*$")
 _PERIOD_LEAD = r"^\s*(?:(?:\d{4}年)?(?:末|底|年末|年底|上半年|全年)?[，,]?\s*)?(?:全[县区市省国])?"
 _LEAD_IN = re.compile(_PERIOD_LEAD + r"(?:在)?([\u4e00-\u9fff()]{2,14}?)中\s*[，,:]")
-_BY = re.compile(r"(?:^|[，,;])\s*(?:按|分)([\u4e00-\u9fff]{1,8}?)(?:分|看|划分|统计)\s*[，,:]")
+_BY = re.compile(r"(?:^|[，,;])\s*(?:[\u4e00-\u9fff]{0,8}?)(?:按|分)([\u4e00-\u9fff]{1,8}?)(?:分|看|划分|统计)\s*[，,:]")
+_BY_SUBJECT = re.compile(r"(?:^|[，,;])\s*([\u4e00-\u9fff]{2,8}?)(?:按|分)[\u4e00-\u9fff]{1,8}?(?:分|看|划分|统计)\s*[，,:]")
 _NOT_PARTS = re.compile(r"任务|目标|计划|同期|去年|上年|=|×|\*|应|平均")
 _LOOK_BACK = 4  # sentences a lead-in ("按等级分：") may reach back for its total
 
@@ -86,7 +87,7 @@ def _marker_groups(doc: Doc, index: int, claimed: set[int], totals: set[int]) ->
         in_nested = {m.id for _, region in nested for m in region}
         parts = [m for m in members if countable(m) and m.id not in in_nested and not _closes(doc, m)]
         total = _total_before(doc, index, at, bracket, parts)
-        for family, family_parts in _by_family(parts, total):
+        for family, family_parts in _split_by_unit(_by_family(parts, total), total):
             head = total.get(family)
             if head is None or head.id in {p.id for p in family_parts}:
                 continue
@@ -137,6 +138,20 @@ def _total_before(doc: Doc, index: int, at: int, bracket, parts: list[Mention]) 
     out: dict[str, Mention] = {}
     for m in pool:
         out[m.family] = m  # the last one of each family wins
+        out[f"unit:{m.unit}"] = m  # "发病21例，死亡1人，其中…": 例 and 人 are told apart when both are totals
+    return out
+
+
+def _split_by_unit(grouped: list[tuple[str, list[Mention]]], totals: dict[str, Mention]) -> list[tuple[str, list[Mention]]]:
+    """A family whose totals differ by unit (21例 and 1人 before one 其中) splits its parts by unit too."""
+    out = []
+    for family, members in grouped:
+        units = {m.unit for m in members}
+        if len(units) > 1 and all(f"unit:{u}" in totals for u in units) and \
+                len({totals[f"unit:{u}"].id for u in units}) == len(units):
+            out.extend((f"unit:{u}", [m for m in members if m.unit == u]) for u in sorted(units))
+        else:
+            out.append((family, members))
     return out
 
 
@@ -206,10 +221,11 @@ def _lead_in_groups(doc: Doc, index: int, claimed: set[int], totals: set[int]) -
         earlier = [m for i in range(max(0, index - _LOOK_BACK), index + 1) for m in doc.in_sentence(i)
                    if m.end <= marker_at and m.role == "value" and m.bounded and m.bracket is None
                    and (m.family == family or (m.family is None and m.unit == "" and m.scale > 1))]
-        if named is not None:
+        by_subject = _BY_SUBJECT.search(text) if by is not None else None
+        if named is not None or by_subject is not None:
             # a part of one breakdown may be the total of the next ("基层医疗卫生机构中，…"): the name decides
-            subject = re.sub(r"(总数|数)$", "", named.group(1))
-            exact = [m for m in earlier if key_phrase(m.phrase).rstrip("数").endswith(subject)]
+            subject = re.sub(r"(总数|数)$", "", (named or by_subject).group(1))
+            exact = [m for m in earlier if _subject_key(m) == subject]
             earlier = exact or [m for m in earlier if m.id not in claimed
                                 and (subject in m.phrase or shares_words(subject, m.phrase))]
         else:
@@ -244,6 +260,15 @@ def _among_groups(doc: Doc, index: int, claimed: set[int], totals: set[int]) -> 
         totals.add(total.id)
         out.append(Group(total, tuple(parts), "其中", doc.text[match.end():stop]))
     return out
+
+
+_SUBJECT_LEAD = re.compile(r"^(?:\d{4}年)?(?:年末|年底|目前|现有|共有|全国|全省|全市|全县|全区|共|有|达)+")
+
+
+def _subject_key(m: Mention) -> str:
+    """What a figure counts, bare: "全国医疗卫生机构总数达" → "医疗卫生机构", "其中:医院" → "医院"."""
+    key = _SUBJECT_LEAD.sub("", key_phrase(m.phrase).strip(" :"))
+    return re.sub(r"(总数|数|达|为)+$", "", key)
 
 
 def _bracket_groups(doc: Doc, claimed: set[int], totals: set[int]) -> list[Group]:
