@@ -108,3 +108,44 @@ def test_redirect_after_login_stays_on_this_site(secure_web):
     for target in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)", "\\\\evil.example"):
         response = client.post("/login", data={"name": "viewer", "password": PASSWORD, "next": target})
         assert response.status_code == 303 and response.headers["location"] == "/", target
+
+
+def test_the_limiter_slows_rather_than_locks():
+    limiter = RateLimiter(limit=2, window=600, max_delay=60)
+    key, other = ("张三", "10.0.0.1"), ("张三", "10.0.0.2")
+    limiter.fail(key)
+    limiter.fail(key)
+    assert 0.9 < limiter.wait_seconds(key) <= 1.0  # the third attempt waits a second, not a quarter of an hour
+    limiter.fail(key)
+    assert 1.9 < limiter.wait_seconds(key) <= 2.0  # then two
+    for _ in range(20):
+        limiter.fail(key)
+    assert limiter.wait_seconds(key) <= 60  # never more than a minute
+    assert limiter.wait_seconds(other) == 0  # the same user from elsewhere logs in at once
+
+
+def test_forwarded_addresses_are_not_trusted_unless_told(monkeypatch):
+    """`serve` hands uvicorn proxy_headers only with --trust-proxy."""
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from weijian.cli import app
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append(k))
+    monkeypatch.setattr("weijian.cli.users._check_port", lambda host, port: None)
+    monkeypatch.setattr("weijian.web.create_app", lambda *a, **k: object())
+    monkeypatch.setattr("weijian.web.users.demo_users", lambda ws: [])
+    runner = CliRunner()
+    import tempfile
+    from pathlib import Path
+
+    from weijian.workspace import Workspace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "ws"
+        Workspace.init(folder, county="某某县").close()
+        assert runner.invoke(app, ["serve", "-w", str(folder)]).exit_code == 0
+        assert runner.invoke(app, ["serve", "-w", str(folder), "--trust-proxy", "127.0.0.1"]).exit_code == 0
+    assert calls[0]["proxy_headers"] is False and calls[1]["proxy_headers"] is True
+    assert calls[1]["forwarded_allow_ips"] == "127.0.0.1"

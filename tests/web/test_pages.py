@@ -103,6 +103,17 @@ def test_static_assets_are_vendored(admin):
     assert admin.get("/static/vendor/echarts.min.js").status_code == 200
 
 
+def test_api_docs_load_nothing_from_outside(admin):
+    """/api/docs works on an offline intranet: every script and style it names is served here."""
+    import re
+
+    page = admin.get("/api/docs").text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page) + re.findall(r"url: '([^']+)'", page)
+    assert sources and all(s.startswith("/") for s in sources), sources
+    for source in sources:
+        assert admin.get(source).status_code == 200, source
+
+
 def test_entry_cell_save_shows_the_rule_violation(web):
     client = web.client("cun_a")
     form = client.get(f"/api/entry?ou={VILLAGE_A}&dataset=BPHS_MONTHLY&period=202611").json()
@@ -221,7 +232,8 @@ def test_data_value_sets_round_trip(web):
     assert done["importCount"]["imported"] == 1 and web.count_values() == before + 1
     csv_body = f"dataelement,period,orgunit,value\nVILLAGE_VISITS,202612,{VILLAGE_A},abc\n"
     bad = client.post("/api/dataValueSets", headers={**headers, "Content-Type": "text/csv"}, content=csv_body)
-    assert bad.status_code == 422 and bad.json()["status"] == "ERROR" and bad.json()["problems"][0]["row"] == 2
+    assert bad.status_code == 409 and bad.json()["status"] == "ERROR" and bad.json()["problems"][0]["row"] == 2
+    assert bad.json()["conflicts"][0]["value"]  # DHIS2 clients read the ImportSummary's conflicts
     as_csv = client.get(f"/api/dataValueSets?orgUnit=YL_GX&children=true&period=202612&format=csv")
     assert as_csv.text.splitlines()[0].startswith("dataelement,period,orgunit")
     assert "VILLAGE_VISITS,202612," + VILLAGE_A in as_csv.text

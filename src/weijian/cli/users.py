@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
@@ -140,6 +140,9 @@ def serve(
     workspace: WorkspaceOpt = Path("."),
     host: Annotated[str, typer.Option("--host", help="监听地址（内网服务时如 0.0.0.0）", metavar="地址")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="端口", metavar="端口")] = 8000,
+    trust_proxy: Annotated[Optional[str], typer.Option(
+        "--trust-proxy", help="在反向代理（nginx）之后运行时，信任此地址发来的 X-Forwarded-For（如 127.0.0.1）；"
+                              "默认不信任：客户端地址就是连接的地址", metavar="代理地址")] = None,
 ):
     """启动网页服务（录入、导入、上报情况、审核、看板、工作总结、报告核查、元数据）。Example: weijian serve -w 演示县"""
     _check_port(host, port)  # before anything is created or printed
@@ -163,4 +166,7 @@ def serve(
         fail(error)
     console.print(f"网页地址：http://{host}:{port}/    接口文档：http://{host}:{port}/api/docs")
     # keep idle connections longer than browsers' think time between cells (uvicorn's default is 5 s)
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=30)
+    # X-Forwarded-For only from the proxy the operator names: anyone could otherwise claim any address
+    # and walk around the login limit
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=30,
+                proxy_headers=trust_proxy is not None, forwarded_allow_ips=trust_proxy or "")

@@ -44,13 +44,24 @@ def create_app(workspace_folder: str | Path, settings: Settings | None = None) -
         workspaces.close()
 
     app = FastAPI(title="weijian 卫健", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.settings = settings
     app.state.workspaces = workspaces
     app.state.auth = Auth(workspaces, settings)
     app.mount("/static", StaticFiles(directory=str(resources.files("weijian.web") / "static")), name="static")
     for router in ROUTERS:
         app.include_router(router)
+
+    async def api_docs(request: Request):
+        # Swagger UI from our own static files (vendor/), so the docs work on a bureau's offline intranet;
+        # a plain route like FastAPI's own docs_url (public, as the OpenAPI document is)
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="weijian 卫健 · 接口文档",
+                                   swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui.css",
+                                   swagger_favicon_url="/static/vendor/swagger-favicon.png")
+    app.router.add_route("/api/docs", api_docs, include_in_schema=False)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

@@ -10,6 +10,7 @@ token. What a user may do and where is decided in ``access``.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 import threading
@@ -81,20 +82,34 @@ def new_password() -> str:
 
 
 class RateLimiter:
-    """At most ``limit`` failures per key in ``window`` seconds (in memory: one server process)."""
+    """Login failures per (user name, client address): the first ``limit`` in ``window``
+    seconds are free; each one after that must wait twice as long as the one before
+    (1 s, 2 s, 4 s … at most ``max_delay``). It slows guessing without locking anyone
+    out: the key holds the client, so another person's failures never block a user's
+    own login, and a pause ends in seconds, not a quarter of an hour."""
 
-    def __init__(self, limit: int, window: float):
+    def __init__(self, limit: int, window: float, max_delay: float = 60.0):
         self.limit = limit
         self.window = window
+        self.max_delay = max_delay
         self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
-    def blocked(self, key: tuple[str, str]) -> bool:
+    def wait_seconds(self, key: tuple[str, str]) -> float:
+        """How long this key must still wait before its next attempt (0: go ahead)."""
         with self._lock:
             times = self._failures[key]
-            while times and times[0] < time.monotonic() - self.window:
+            now = time.monotonic()
+            while times and times[0] < now - self.window:
                 times.popleft()
-            return len(times) >= self.limit
+            extra = len(times) - self.limit
+            if extra < 0:
+                return 0.0
+            delay = min(self.max_delay, 2.0 ** extra)
+            return max(0.0, times[-1] + delay - now)
+
+    def blocked(self, key: tuple[str, str]) -> bool:
+        return self.wait_seconds(key) > 0
 
     def fail(self, key: tuple[str, str]) -> None:
         with self._lock:
@@ -117,9 +132,9 @@ class Auth:
     def login(self, name: str, password: str, address: str) -> tuple[str, User]:
         """(session cookie value, user); AuthError 401 or 429 (Chinese message)."""
         key = (name, address)
-        if self.limiter.blocked(key):
-            minutes = int(self.settings.login_window_minutes)
-            raise AuthError(429, f"登录失败次数过多，请 {minutes} 分钟后再试")
+        wait = self.limiter.wait_seconds(key)
+        if wait > 0:
+            raise AuthError(429, f"登录失败次数过多，请 {max(1, round(wait))} 秒后再试")
         with self.workspaces.reader() as ws:
             row = ws.store.user(name)
         if row is None or not row["active"] or not verify_password(row["password_hash"], password):
@@ -150,8 +165,11 @@ class Auth:
     # -- who is asking ---------------------------------------------------------------
     def user_of(self, request: Request) -> User | None:
         header = request.headers.get("authorization", "")
-        if header.lower().startswith("bearer "):
-            return self._lookup("t:" + digest(header[7:].strip()), self._token_user)
+        scheme, _, credential = header.partition(" ")
+        if scheme.lower() in ("bearer", "apitoken"):  # ours, and DHIS2's name for the same kind of token
+            return self._lookup("t:" + digest(credential.strip()), self._token_user)
+        if scheme.lower() == "basic":
+            return self._basic_user(credential.strip(), request.client.host if request.client else "")
         cookie = request.cookies.get(COOKIE)
         if cookie:
             return self._lookup("s:" + digest(cookie), self._session_user)
@@ -176,6 +194,35 @@ class Auth:
                 if len(self._seen) > 10_000:
                     self._seen.clear()
                 self._seen[key] = (now + _LOOKUP_SECONDS, user)
+        return user
+
+    def _basic_user(self, credential: str, address: str) -> User | None:
+        """HTTP Basic (what DHIS2 clients send by default): the same password check and
+        login limit as the login page; a good answer is remembered briefly, not re-hashed."""
+        key = "b:" + digest(credential)
+        with self._lock:
+            hit = self._seen.get(key)
+            if hit is not None and hit[0] > time.monotonic():
+                return hit[1]
+        try:
+            name, sep, password = base64.b64decode(credential, validate=True).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if not sep:
+            return None
+        limited = (name, address)
+        if self.limiter.blocked(limited):
+            raise AuthError(429, "登录失败次数过多，请稍后再试")
+        with self.workspaces.reader() as ws:
+            row = ws.store.user(name)
+        if row is None or not row["active"] or not row["password_hash"] or not verify_password(row["password_hash"],
+                                                                                             password):
+            self.limiter.fail(limited)
+            return None
+        self.limiter.reset(limited)
+        user = User(row["name"], row["role"], row["orgunit"])
+        with self._lock:
+            self._seen[key] = (time.monotonic() + _LOOKUP_SECONDS, user)
         return user
 
     def _session_user(self, id_hash: str) -> User | None:

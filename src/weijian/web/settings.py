@@ -16,7 +16,7 @@ class Setting:
 SETTINGS = (
     Setting("session_hours", 12, "登录会话有效时长（小时）"),
     Setting("secure_cookies", False, "总是给会话 Cookie 加 Secure（在 HTTPS 反向代理之后时打开；请求本身为 https 时自动加）"),
-    Setting("login_failures", 5, "同一用户名和 IP 在 login_window_minutes 内允许的登录失败次数，超过则返回 429"),
+    Setting("login_failures", 5, "同一用户名和 IP 在 login_window_minutes 内不受限的登录失败次数；此后每次失败等待时间加倍（1、2、4……秒，最多 60 秒），返回 429，不锁定账号"),
     Setting("login_window_minutes", 15, "登录失败计数的时间窗口（分钟）"),
     Setting("readers", 2, "只读查询使用的数据库连接数（写入始终只有一个写入者）"),
     Setting("analytics_cache", "auto", "看板结果缓存：auto（DuckDB 文件时开启：写入都经过本服务，写入时按机构和期间失效）、on、off"),

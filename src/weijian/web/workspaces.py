@@ -128,11 +128,20 @@ class Workspaces:
         for _ in range(max(readers, 1)):
             self._readers.put(Workspace.open(self.folder))
         enabled = cache == "on" or (cache == "auto" and "://" not in self._writer_ws.store.url)
-        self.latest_month = _latest_month(self._writer_ws)
+        self._data_month = _latest_month(self._writer_ws)
         self.cache = AnalyticsCache(self.package, enabled)
         self._jobs: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="weijian-writer", daemon=True)
         self._thread.start()
+
+    @property
+    def latest_month(self) -> Period:
+        """The month pages open on: the current reporting month — the latest whose first monthly
+        reports are due by today — but never past the latest month with data
+        (an archive that ends earlier opens on its own last month). An early value typed for a
+        month not yet due moves nothing."""
+        due = reporting_month(self.package, date.today())
+        return due if due.start <= self._data_month.start else self._data_month
 
     @property
     def root(self) -> str:
@@ -225,7 +234,7 @@ class Workspaces:
             if job.touches == "all":
                 self.cache.clear()
                 try:
-                    self.latest_month = _latest_month(self._writer_ws)
+                    self._data_month = _latest_month(self._writer_ws)
                 except Exception:  # the pages' default month only: keep the old one
                     logger.exception("无法确定最近有数据的月份")
 
@@ -261,6 +270,16 @@ class Workspaces:
     def _written(self, rows: list[ValueRow]) -> None:
         # latest_month stays: one clinic's first cell of a new month must not move everyone's default pages
         self.cache.invalidate({(r.orgunit, r.start_month, r.end_month) for r in rows})
+
+
+def reporting_month(package: MetadataPackage, today: date) -> Period:
+    """The latest month whose first monthly reports are due on or before ``today`` (data sets
+    due on the 10th make May the reporting month from 10 June; one due later still shows as
+    not yet due on its own pages)."""
+    due_day = min((d.due_day for d in package.datasets.values() if d.period_type == "monthly"), default=1)
+    month = today.year * 12 + today.month - 1  # this month, as a month ordinal
+    month -= 1 if today.day >= due_day else 2  # last month once its due day has come, else the one before
+    return Period(month, month)
 
 
 def _latest_month(ws: Workspace) -> Period:

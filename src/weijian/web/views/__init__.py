@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from weijian.web.views import (
-    admin, api, audit, dashboard, entry, home, imports, metadata, reporting, review, sheets, summary,
+    admin, api, audit, dashboard, dhis2, entry, home, imports, metadata, reporting, review, sheets, summary,
 )
 
 ROUTERS = [home.router, entry.router, imports.router, sheets.router, reporting.router, review.router, dashboard.router,
-           summary.router, audit.router, metadata.router, api.router, admin.router]
+           summary.router, audit.router, metadata.router, api.router, dhis2.router, admin.router]

@@ -3,6 +3,8 @@
 approved (locked) periods read-only."""
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
@@ -112,12 +114,22 @@ def _nearby_periods(period: Period, period_type: str) -> list[dict]:
 def save_values(ctx: Ctx, dataset_code: str | None, period_text: str, cells: list[CellValue]) -> dict:
     """Validate and store ``cells`` (blank deletes) for ``ctx.ou``; per-cell problems are returned."""
     ou, period = ctx.ou, Period.parse(period_text)
+    refused = _period_refusal(period)
+    if refused:
+        return {"ok": False, "problems": [{"element": None, "option": None, "message": refused}],
+                "summary": {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}}
+    allowed = _entry_elements(ctx, dataset_code)
     validator = Validator(ctx.package, ctx.scope)
     rows, deletes, problems = [], [], []
     for cell in cells:
         raw = "" if cell.value is None else str(cell.value).strip()
         if cell.element not in ctx.package.elements:
             problems.append({"element": cell.element, "option": cell.option, "message": f"未知的数据项“{cell.element}”"})
+            continue
+        if cell.element not in allowed:
+            name = ctx.package.elements[cell.element].name
+            problems.append({"element": cell.element, "option": cell.option,
+                             "message": f"“{name}”不在{ou.name}要填报的报表中"})
             continue
         if raw == "":
             deletes.append((cell.element, period.id, ou.code, cell.option, ""))
@@ -143,6 +155,29 @@ def save_values(ctx: Ctx, dataset_code: str | None, period_text: str, cells: lis
     except StoreError as error:
         return {"ok": False, "problems": [{"element": None, "option": None, "message": str(error)}], "summary": saved}
     return {"ok": True, "problems": [], "summary": saved}
+
+
+OLDEST_YEARS = 10  # entry reaches back this many years: older figures come in as archive imports
+
+
+def _period_refusal(period: Period) -> str | None:
+    """Entry takes no future period, and nothing older than OLDEST_YEARS (1990 was a typo)."""
+    today = date.today()
+    this_month = today.year * 12 + today.month - 1
+    if period.end > this_month:
+        return f"不能填报未来的期间：{period.label}还没有结束"
+    if period.start_year < today.year - OLDEST_YEARS:
+        return f"期间 {period.label} 太早：网页只能填报近 {OLDEST_YEARS} 年，更早的历史数据请用文件导入"
+    return None
+
+
+def _entry_elements(ctx: Ctx, dataset_code: str | None) -> set[str]:
+    """The elements this unit reports: of the named data set when it is assigned to the unit,
+    else of every data set assigned to it (a village clinic has no 门急诊人次 to enter)."""
+    assigned = datasets_for(ctx, ctx.ou.code)
+    if dataset_code:
+        assigned = [ds for ds in assigned if ds.code == dataset_code]
+    return {code for ds in assigned for code in ds.elements}
 
 
 def form_rules(ctx: Ctx, dataset_code: str | None, period_text: str | None) -> dict:
@@ -180,6 +215,8 @@ async def save_cell(request: Request, ctx: Ctx = Depends(need("enter"))):
     """One cell (field ``v:ELEMENT:OPTION``), saved as soon as it changes; answers with the
     cell and tells the rules panel to look again."""
     form = await request.form()
+    if not form.get("ou"):
+        raise WeijianError("保存时须指明机构（ou）：网页表单会自动带上，接口调用请给出 ou")
     # htmx sends the whole form along with an input inside it: the cell is the one named in hx-vals
     element, option = form.get("element"), str(form.get("option") or "")
     cells = [c for c in _cells(form) if element is None or (c.element, c.option) == (element, option)]

@@ -55,7 +55,10 @@ def home(request: Request, ctx: Ctx = Depends(need("view"))):
             "permissions": [p for p, roles in PERMISSIONS.items() if ctx.user.role in roles],
             "latest_month": ctx.workspaces.latest_month.id, "latest_month_label": ctx.workspaces.latest_month.label,
             # the session's CSRF token for scripts of this site (no CORS: other sites cannot read it)
-            "csrf": ctx.user.csrf}
+            "csrf": ctx.user.csrf,
+            # what DHIS2 clients read from /api/me
+            "id": ctx.user.name, "username": ctx.user.name, "displayName": ctx.user.name,
+            "organisationUnits": [{"id": unit.code, "code": unit.code, "name": unit.name}]}
     return respond(request, "home.html", data, ctx.user, page="home")
 
 
