@@ -43,7 +43,7 @@ PHRASES = {
 }
 # What a count of people means, read from the work's title (招聘55人, not 涉及55人).
 TITLE_PHRASES = {"人": (("招聘", "招录{n}人"), ("筛查", "筛查{n}人"), ("复核", "复核{n}人"), ("扶助", "惠及{n}人")),
-                 "家": (("绩效考核", "覆盖{n}家医院"), ("卫生乡镇", "涉及{n}个乡镇"))}
+                 "家": (("绩效考核", "覆盖{n}家医院"), ("卫生乡镇", "涉及{n}个乡镇"), ("评审", "涉及{n}家"))}
 # The size of a piece of work, for naming the largest first: people reached, then places.
 SIZE_UNITS = ("人次", "人", "户次", "户", "家", "份")
 LEVEL_ORDER = {"国家级": 0, "省级": 1, "市级": 2, "县级": 3}
