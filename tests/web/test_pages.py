@@ -255,3 +255,14 @@ def test_bearer_token_needs_no_csrf(web):
                                                  "orgUnit": VILLAGE_A, "value": "13"}]})
     assert response.status_code == 200 and response.json()["ok"]
     assert client.get("/api/me", headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+def test_the_template_with_every_level_downloads(admin):
+    response = admin.get("/import/template?ou=YL_GX&period=202610&level=")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/vnd.openxmlformats")
+
+
+def test_bad_parameters_are_answered_in_chinese(admin):
+    response = admin.get("/api/dataValueSets?period=202610&children=maybe")
+    assert response.status_code == 422
+    assert "参数“children”应为是或否" in response.json()["error"]

@@ -7,6 +7,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -90,7 +92,32 @@ def create_app(workspace_folder: str | Path, settings: Settings | None = None) -
             return json_response({"error": str(error), "status": status}, status)
         return page_response(request, "error.html", {"message": str(error), "status": status}, None, status)
 
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(request: Request, error: RequestValidationError):
+        # FastAPI's own answer is English JSON ("Input should be a valid integer"): say it in Chinese
+        message = "；".join(_parameter_problem(item) for item in error.errors()[:5])
+        if wants_json(request) or request.headers.get("HX-Request") or request.url.path.startswith("/api/"):
+            return json_response({"error": message, "status": 422, "detail": jsonable_encoder(error.errors())}, 422)
+        return page_response(request, "error.html", {"message": message, "status": 422}, None, 422)
+
     return app
+
+
+_KINDS = {"int": "整数", "float": "数字", "bool": "是或否（true/false）", "date": "日期", "datetime": "时间",
+          "string": "文字", "list": "多个值"}
+
+
+def _parameter_problem(item: dict) -> str:
+    """One of FastAPI's validation errors in words: 参数“level”应为整数（收到“abc”）."""
+    where = item.get("loc", ())
+    name = str(where[-1]) if where else "参数"
+    kind = str(item.get("type", ""))
+    if kind == "missing":
+        return f"缺少参数“{name}”"
+    wanted = next((words for key, words in _KINDS.items() if kind.startswith(key)), None)
+    given = item.get("input")
+    got = f"（收到“{given}”）" if isinstance(given, (str, int, float)) else ""
+    return f"参数“{name}”应为{wanted}{got}" if wanted else f"参数“{name}”的取值无效{got}"
 
 
 _BODY_SLACK = 64 * 1024  # multipart boundaries and form fields around the file

@@ -131,8 +131,12 @@ async def confirm(request: Request, ctx: Ctx = Depends(need("enter"))):
 
 @router.get("/import/template", include_in_schema=False)
 @router.get("/api/template", tags=["数据导入"], summary="Excel 填报模板（行：机构，列：数据项），限本人机构及下级")
-def template(period: str | None = None, level: int | None = None, ctx: Ctx = Depends(need("view"))):
+def template(period: str | None = None, level: str | None = None, ctx: Ctx = Depends(need("view"))):
     p = period_or_latest(ctx, period)
+    # the form's "全部" sends level= (empty): every level, not an error
+    if level is not None and level.strip() and not level.strip().isdigit():
+        raise WeijianError(f"层级应为整数，而不是“{level}”")
+    level = int(level) if level and level.strip() else None
     folder = temp_folder("weijian-template-")
     path = folder / safe_filename(f"{ctx.ou.name}{p.label}填报模板.xlsx")
     with ctx.workspaces.reader() as ws:
