@@ -33,6 +33,9 @@ def shares(doc: Doc) -> list[Relation]:
             share = _share_after(doc, part)
             if share is None:
                 continue
+            named = _NAMED.search(re.sub(r"\([^()]{0,20}\)", "", doc.text[part.end:share.start]).strip(" ，,"))
+            if named is not None and not _names(group.total, _bare(named.group(1))):
+                continue  # "占常住人口比重" names a base other than the list's total: left to the named search
             found.append(share)
             shared.add(share.id)
             out.append(Relation("share", share, (part, group.total), {"factor": 100}))
@@ -78,18 +81,26 @@ def _named_shares(doc: Doc, done: set[int]) -> list[Relation]:
         part = before[-1]
         if re.search(r"[;。]", doc.text[part.end:share.start]):
             continue
-        subject = re.sub(r"^(全[县区市省国]|当年|同期|本年|全年)", "", named.group(1))
-        totals = [m for m in doc.nearby(part, 5) if m.end <= part.start and m is not part and m.role == "value"
+        subject = _bare(named.group(1))
+        scope = re.match(r"全[县区市省国]", named.group(1))
+        totals = [m for m in doc.nearby(part, 1) if m.end <= part.start and m is not part and m.role == "value"
                   and m.bounded and m.family == part.family and m.value >= part.value
-                  and _names(m, subject)]
+                  and _names(m, subject) and (scope is None or scope.group() in m.phrase)]
         if totals:
             out.append(Relation("share", share, (part, totals[-1]), {"factor": 100, "named": subject}))
     return out
 
 
+def _bare(subject: str) -> str:
+    return re.sub(r"(总数|总量|总额|的)$", "", re.sub(r"^(全[县区市省国]|当年|同期|本年|全年)", "", subject))
+
+
 def _names(m: Mention, subject: str) -> bool:
-    key = key_phrase(m.phrase).strip()
-    return bool(key) and (subject in key or key.endswith(subject) or (len(key) >= 3 and subject.endswith(key)))
+    """Is ``m`` the figure ``subject`` names? Its bare subject is exactly that name (人口 is not 流动人口)."""
+    key = re.sub(r"^(?:\d{4}年)?(?:年末|年底|目前|现有|共有|全[县区市省国]|某[县区市省])*", "", key_phrase(m.phrase).strip())
+    key = re.sub(r"(总数|总量|数|达|为)+$", "", key)
+    # 户籍人口 / 常住人口 / 总人口 are the population a bare "人口" means; 流动人口 is only part of it
+    return bool(key) and (key == subject or re.fullmatch(rf"(?:常住|户籍|总){re.escape(subject)}", key) is not None)
 
 
 def _complete_breakdowns(doc: Doc) -> list[Relation]:

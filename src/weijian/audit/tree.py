@@ -135,6 +135,10 @@ def _total_before(doc: Doc, index: int, at: int, bracket, parts: list[Mention]) 
         pool = doc.previous_sentence(index)
     pool = [m for m in pool if m.role == "value" and m.bounded and m.family is not None
             and m.bracket == (bracket if bracket and m.bracket == bracket else None)]
+    if not lead.strip(" ,，:;") and not bracket and parts:
+        # "…常住人口12656.8万人…户籍人口10049.7万人。其中城镇常住人口…": the total the parts are named after
+        named = [m for m in pool if any(_subject_key(m) and _subject_key(m) in p.phrase for p in parts)]
+        pool = [m for m in pool if m not in named] + named
     out: dict[str, Mention] = {}
     for m in pool:
         out[m.family] = m  # the last one of each family wins
