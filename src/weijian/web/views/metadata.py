@@ -19,6 +19,7 @@ router = APIRouter()
 TABS = {"orgunits": "机构", "elements": "数据项", "indicators": "指标", "targets": "目标任务",
         "datasets": "报表", "rules": "审核规则"}
 KIND_WORDS = {"percent": "× 100%", "permille": "× 1000‰", "per_100k": "× 10万", "ratio": "× 100", "plain": ""}
+PERIOD_NAMES = {"monthly": "月报", "quarterly": "季报", "half_yearly": "半年报", "yearly": "年报"}
 AGGREGATIONS = {"sum": "求和", "last": "取期末值", "average": "平均", "max": "最大值", "min": "最小值"}
 _OPERAND = re.compile(r"#\{([A-Za-z0-9_]+)(?:\.([A-Za-z0-9_]+))?\}")
 
@@ -44,7 +45,7 @@ def can_replace_tree(ctx: Ctx) -> bool:
 def metadata(ctx: Ctx, tab: str) -> dict:
     package = ctx.package
     tab = tab if tab in TABS else "orgunits"
-    data: dict = {"tab": tab, "tabs": TABS, "can_replace_tree": can_replace_tree(ctx)}
+    data: dict = {"tab": tab, "tabs": TABS, "can_replace_tree": can_replace_tree(ctx), "period_names": PERIOD_NAMES}
     if tab == "orgunits":
         names = {c: u.name for c, u in package.orgunits.items()}
         data["items"] = [{**unit_dict(u), "parent_name": names.get(u.parent)} for u in package.orgunits.values()
