@@ -294,9 +294,10 @@ class Workspace:
 
     # -- the 工作总结 ------------------------------------------------------------------
     def report(self, period: str | Period, ou: str | None = None, *, template: str | Path | None = None,
-               today: date | None = None) -> Draft:
+               today: date | None = None, placeholders: bool = True) -> Draft:
         """Draft the work summary of ``ou`` (default the county) for ``period``:
-        the default 上半年 or 年度 template unless ``template`` names a copy."""
+        the default template of the period's kind (上半年, 年度, 季度 or 月) unless
+        ``template`` names a copy; ``placeholders`` keeps the 【待补充：……】 slots."""
         from weijian import quality
         from weijian.reports.draft import draft_report
 
@@ -305,13 +306,14 @@ class Workspace:
         self._orgunit(ou)
         return draft_report(self.analytics, self.package, p, ou, template=template, today=today,
                             reporting=lambda: quality.completeness(self.analytics, self.subtree(ou), p),
-                            ledger=self.ledger)
+                            ledger=self.ledger, placeholders=placeholders)
 
-    def write_report(self, draft: Draft, path: str | Path, *, pdf: bool = False) -> list[Path]:
-        """Write .docx/.md/.html (by suffix) with its JSON sidecar, and a PDF when asked."""
+    def write_report(self, draft: Draft, path: str | Path, *, pdf: bool = False, appendix: str = "xlsx") -> list[Path]:
+        """Write .docx/.md/.html (by suffix) with its JSON sidecar, the 数据来源 附件
+        (``appendix``: xlsx, docx, inline or none), and a PDF when asked."""
         from weijian.reports.draft import write_report
 
-        return write_report(draft, path, pdf=pdf)
+        return write_report(draft, path, pdf=pdf, appendix=appendix)
 
     @property
     def ledger(self) -> Ledger:

@@ -37,8 +37,6 @@ def report(
         check_output(output, (".docx", ".md", ".html"), "工作总结")
     if appendix not in APPENDIX:
         fail(WeijianError(f"--appendix 应为 {'、'.join(APPENDIX)} 之一，而不是“{appendix}”"))
-    from weijian.reports.draft import write_report
-
     with open_engine(workspace, engine, data, master) as ws:
         ou = orgunit_code(ws, ou)
         try:
@@ -47,12 +45,9 @@ def report(
             fail(WeijianError(f"--date 应为 2026-07-05 这样的日期，而不是“{on}”"))
         try:
             with err.status("正在起草工作总结……"):
-                if no_placeholders:
-                    draft = _draft(ws, period, ou, template, today, placeholders=False)
-                else:
-                    draft = ws.report(period, ou, template=template, today=today)
+                draft = ws.report(period, ou, template=template, today=today, placeholders=not no_placeholders)
                 path = output or Path(f"{draft.document.title}.docx")
-                written = write_report(draft, path, pdf=pdf, appendix=appendix)
+                written = ws.write_report(draft, path, pdf=pdf, appendix=appendix)
         except WeijianError as error:
             fail(error)
     console.print(f"已起草：{written[0]}（{draft.document.title}）")
@@ -64,15 +59,4 @@ def report(
             console.print(f"PDF：{extra}")
     for note in draft.notes:
         console.print(f"[yellow]请核实：{note}[/yellow]")
-
-
-def _draft(ws, period, ou, template, today, *, placeholders: bool):
-    """``Workspace.report`` with the narrative layer's options it does not pass on yet."""
-    from weijian.model.periods import Period
-    from weijian.reports.draft import draft_report
-
-    span = Period.parse(period)
-    code = ou or ws.package.root().code
-    return draft_report(ws.analytics, ws.package, span, code, template=template, today=today,
-                        reporting=lambda: ws.reporting(code, span), ledger=ws.ledger, placeholders=placeholders)
 
