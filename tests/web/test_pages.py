@@ -266,3 +266,10 @@ def test_bad_parameters_are_answered_in_chinese(admin):
     response = admin.get("/api/dataValueSets?period=202610&children=maybe")
     assert response.status_code == 422
     assert "参数“children”应为是或否" in response.json()["error"]
+
+
+def test_the_sources_appendix_downloads(admin):
+    response = admin.get("/summary/download?ou=YL&period=2026S1&format=sources")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert "%E9%99%84%E4%BB%B6" in response.headers["content-disposition"]  # 附件 in the file name

@@ -76,10 +76,11 @@ def summary_page(request: Request, period: str | None = None, template: str | No
 
 
 @router.get("/summary/download", include_in_schema=False)
-@router.get("/api/report/download", tags=["工作总结"], summary="下载工作总结：format=docx（默认）或 pdf")
+@router.get("/api/report/download", tags=["工作总结"],
+            summary="下载工作总结：format=docx（默认）、pdf，或 sources（附件：数据来源 .xlsx）")
 def download(period: str, template: str | None = None, format: str = "docx", ctx: Ctx = Depends(need("view"))):
-    if format not in ("docx", "pdf"):
-        raise WeijianError("格式应为 docx 或 pdf")
+    if format not in ("docx", "pdf", "sources"):
+        raise WeijianError("格式应为 docx、pdf 或 sources（数据来源附件）")
     if format == "pdf" and libreoffice_path() is None:
         raise WeijianError("服务器未安装 LibreOffice，暂不能生成 PDF，请下载 Word 版")
     made = draft(ctx, Period.parse(period), template or None)
@@ -89,10 +90,12 @@ def download(period: str, template: str | None = None, format: str = "docx", ctx
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    path = written[-1] if format == "pdf" else written[0]
+    path = {"pdf": next((p for p in written if p.suffix == ".pdf"), written[-1]),
+            "sources": next((p for p in written if "_附件_数据来源" in p.name), written[0])}.get(format, written[0])
     log(ctx, "report-download", ou=ctx.ou.code, period=made.period.id, detail=f"{path.name}")
-    media = ("application/pdf" if format == "pdf"
-             else "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    media = {".pdf": "application/pdf",
+             ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}.get(
+        path.suffix, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     return FileResponse(path, media_type=media, background=BackgroundTask(shutil.rmtree, folder, True),
                         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(path.name)}"})
 
