@@ -41,8 +41,32 @@ def shares(doc: Doc) -> list[Relation]:
             out.append(Relation("share", share, (part, group.total), {"factor": 100}))
         if len(found) == len(group.parts) >= 2 and _complete(doc, group):
             out.append(Relation("share", found[-1], tuple(found[:-1]), {"sum_to": 100}))
+    out.extend(_shares_before_counts(doc, shared))
     out.extend(_named_shares(doc, shared))
     out.extend(_complete_breakdowns(doc))
+    return out
+
+
+_MARKER = re.compile(r"其中|中[，,:]")
+
+
+def _shares_before_counts(doc: Doc, done: set[int]) -> list[Relation]:
+    """"医院23个，其中公立医院占39.1%（9个）": the share comes first, its count in the bracket after it."""
+    out = []
+    for mentions in doc.by_sentence.values():
+        for i, share in enumerate(mentions[:-1]):
+            count = mentions[i + 1]
+            if share.unit != "%" or share.role != "value" or not share.bounded or share.bracket is not None:
+                continue
+            if not re.search(r"占(?:比)?(?:为|达)?$", share.phrase.strip()) or count.bracket is None \
+                    or count.bracket[0] != share.end or count.family is None or count.role != "value":
+                continue
+            before = [m for m in mentions[:i] if m.bracket is None and m.role == "value" and m.bounded
+                      and m.family == count.family]
+            if not before or not _MARKER.search(doc.text[before[-1].end:share.start]):
+                continue
+            done.add(share.id)
+            out.append(Relation("share", share, (count, before[-1]), {"factor": 100}))
     return out
 
 
