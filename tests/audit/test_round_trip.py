@@ -61,3 +61,14 @@ def test_a_changed_figure_disagrees_with_the_data(drafted, demo_workspace, tmp_p
         report = audit_file(tmp_path / "改过.md", workspace=ws)
     [finding] = [f for f in report.inconsistent if f.kind == "data"]
     assert finding.quote == "71.45%" and "69.45%" in finding.message
+
+
+@pytest.mark.parametrize("period", ["2025", "2026Q1"])
+def test_annual_and_quarter_drafts_audit_clean(demo_workspace, tmp_path, period):
+    """Every template (half-year above, annual and quarter here) is read back without a contradiction."""
+    with Workspace.open(demo_workspace) as ws:
+        draft = ws.report(period)
+        ws.write_report(draft, tmp_path / "总结.md")
+    report = audit_file(tmp_path / "总结.md")
+    assert not report.inconsistent, [(f.quote, f.message) for f in report.inconsistent]
+    assert {f.kind for f in report.findings if f.verdict == "consistent"} >= {"sum", "category_count", "ranking"}
