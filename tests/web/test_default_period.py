@@ -1,29 +1,21 @@
 """Pages open on the current reporting month, never on the newest value someone typed (issue #18)."""
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pytest
-from web_fixtures import WebApp, add_users
+from web_fixtures import private_web
 
 from weijian.metadata import DEFAULT_PACKAGE, load_package
 from weijian.model.periods import Period
-from weijian.web import Settings, create_app
 from weijian.web.workspaces import reporting_month
 
 
 @pytest.fixture(scope="module")
 def own_web(demo_workspace, tmp_path_factory):
     """A private copy: this test writes a value the shared app's tests must not see."""
-    folder = tmp_path_factory.mktemp("period") / "演示县"
-    shutil.copytree(demo_workspace, folder)
-    add_users(folder)
-    app = create_app(folder, Settings(readers=1))
-    try:
-        yield WebApp(app, folder)
-    finally:
-        app.state.workspaces.close()
+    with private_web(demo_workspace, tmp_path_factory, "period", readers=1) as web:
+        yield web
 
 
 @pytest.mark.parametrize("today, month", [

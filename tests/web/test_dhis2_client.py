@@ -4,13 +4,8 @@ paged metadata with fields/filter, single data values, dataValueSets with repeat
 parameters and import strategies, ImportSummary conflicts (409), analytics dimensions."""
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
-
 import pytest
-from web_fixtures import PASSWORD, VILLAGE_A, add_users
+from web_fixtures import PASSWORD, VILLAGE_A, private_web, served
 
 from weijian.web.users import new_token
 from weijian.workspace import Workspace
@@ -18,36 +13,13 @@ from weijian.workspace import Workspace
 dhis2_client = pytest.importorskip("dhis2_client")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(demo_workspace, tmp_path_factory):
-    import uvicorn
-
-    from weijian.web import Settings, create_app
-
-    folder = tmp_path_factory.mktemp("dhis2") / "演示县"
-    shutil.copytree(demo_workspace, folder)
-    add_users(folder)
-    with Workspace.open(folder) as ws:
-        token = new_token(ws, "luru_a", "dhis2-client 测试")
-    app = create_app(folder, Settings(readers=1))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", token
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with private_web(demo_workspace, tmp_path_factory, "dhis2", readers=1) as web:
+        with Workspace.open(web.folder) as ws:
+            token = new_token(ws, "luru_a", "dhis2-client 测试")
+        with served(web.app) as url:
+            yield url, token
 
 
 @pytest.fixture(scope="module")

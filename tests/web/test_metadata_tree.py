@@ -4,25 +4,17 @@ broken sheet, changes nothing; nobody else may do it."""
 from __future__ import annotations
 
 import io
-import shutil
 
 import pytest
 from openpyxl import Workbook
-from web_fixtures import WebApp, add_users
+from web_fixtures import private_web
 
-from weijian.web import Settings, create_app
 
 
 @pytest.fixture(scope="module")
 def tree_web(demo_workspace, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tree") / "演示县"
-    shutil.copytree(demo_workspace, folder)
-    add_users(folder)
-    app = create_app(folder, Settings(readers=2))
-    try:
-        yield WebApp(app, folder)
-    finally:
-        app.state.workspaces.close()
+    with private_web(demo_workspace, tmp_path_factory, "tree") as web:
+        yield web
 
 
 def sheet(rows) -> bytes:

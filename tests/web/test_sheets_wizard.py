@@ -3,25 +3,17 @@ drop-down → preview → save the profile and import; next month one step with 
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from openpyxl import Workbook
-from web_fixtures import WebApp, add_users
+from web_fixtures import private_web
 
-from weijian.web import Settings, create_app
 
 
 @pytest.fixture(scope="module")
 def sheet_web(demo_workspace, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sheetweb") / "演示县"
-    shutil.copytree(demo_workspace, folder)
-    add_users(folder)
-    app = create_app(folder, Settings(readers=2))
-    try:
-        yield WebApp(app, folder)
-    finally:
-        app.state.workspaces.close()
+    with private_web(demo_workspace, tmp_path_factory, "sheetweb") as web:
+        yield web
 
 
 def workbook(month: int) -> bytes:

@@ -2,6 +2,7 @@
 B = 凉水井镇 YL_LSJ), and a handle on the app that makes logged-in clients."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from fastapi.testclient import TestClient
@@ -52,3 +53,45 @@ def add_users(folder, users=USERS) -> None:
     with Workspace.open(folder) as ws:
         for name, (role, ou) in users.items():
             add_user(ws, name, role, ou, PASSWORD, by="test")
+
+
+@contextmanager
+def private_web(demo_workspace, tmp_path_factory, name: str, readers: int = 2):
+    """An app over a private copy of the demo county, for tests whose writes others must not see."""
+    import shutil
+
+    from weijian.web import Settings, create_app
+
+    folder = tmp_path_factory.mktemp(name) / "演示县"
+    shutil.copytree(demo_workspace, folder)
+    add_users(folder)
+    app = create_app(folder, Settings(readers=readers))
+    try:
+        yield WebApp(app, folder)
+    finally:
+        app.state.workspaces.close()
+
+
+@contextmanager
+def served(app):
+    """``app`` under a real uvicorn server on a free local port, in a background thread; yields its URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
