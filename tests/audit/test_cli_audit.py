@@ -76,6 +76,8 @@ def test_annotated_docx_has_comments_on_the_figure(tmp_path):
     start = body.index("commentRangeStart")
     end = body.index("commentRangeEnd")
     assert ">110<" in body[start:end] and "825" not in body[start:end]
+    # figures are highlighted by grade: pink 不一致 on 110, green 一致 on the 22种 breakdown
+    assert 'w:highlight w:val="magenta"' in body and 'w:highlight w:val="green"' in body
 
 
 def test_docx_source_keeps_its_formatting(tmp_path):

@@ -1,7 +1,8 @@
 """Annotated copies of an audited summary: an HTML page with every figure coloured
 (green consistent, amber partly checked — only a bound —, red inconsistent, grey unchecked; the
 explanation on hover) and
-a Word document with a real comment on each inconsistent figure.
+a Word document with the figures highlighted in the same three colours and a real comment on each
+inconsistent figure.
 
 ``write_annotated(report, "批注.html")`` or ``(report, "批注.docx", source=原文件)``:
 a .docx source keeps its own formatting and gets comments; a text source becomes
@@ -9,6 +10,7 @@ a plain .docx with one paragraph per line.
 """
 from __future__ import annotations
 
+import bisect
 import copy
 from pathlib import Path
 
@@ -124,7 +126,18 @@ def _write_docx(report: AuditReport, path: Path, source: Path | None) -> None:
         at += len(text) + len(separator)
     if at != len(report.text) and at != len(report.text) + 1:
         raise AuditError("批注失败：Word 文档的内容与核对时读到的文字不一致，请重新核对后再生成批注")
+    blocks = _Blocks(blocks)
     figures = {m.id: m for m in report.figures}
+    from docx.enum.text import WD_COLOR_INDEX
+
+    # the same three grades as the HTML page: green 一致, yellow 部分核对, pink 不一致
+    colours = {"consistent": WD_COLOR_INDEX.BRIGHT_GREEN, "partial": WD_COLOR_INDEX.YELLOW,
+               "inconsistent": WD_COLOR_INDEX.PINK}
+    for figure_id, (state, _) in figure_states(report).items():
+        if state in colours:
+            figure = figures[figure_id]
+            for run in _runs_for(blocks, figure.start, figure.end):
+                run.font.highlight_color = colours[state]
     for finding in report.inconsistent:
         figure = figures.get(finding.focus) if finding.focus is not None else None
         start, end = (figure.start, figure.end) if figure else (finding.start, finding.end)
@@ -138,9 +151,21 @@ def _write_docx(report: AuditReport, path: Path, source: Path | None) -> None:
         raise AuditError(f"无法写入“{path}”：{error.strerror or error}") from None
 
 
-def _runs_for(blocks, start: int, end: int) -> list:
+class _Blocks(list):
+    """(start, end, paragraph) in text order, with their starts kept for bisection."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self.starts = [b[0] for b in items]
+
+
+def _runs_for(blocks: _Blocks, start: int, end: int) -> list:
     """The runs exactly covering [start, end) of the text, splitting runs at the edges."""
-    for block_start, block_end, paragraph in blocks:
+    # blocks are in text order: start at the last one beginning at or before ``start`` (every figure is
+    # highlighted, so a linear scan per figure would be quadratic in a long document)
+    first = max(bisect.bisect_right(blocks.starts, start) - 1, 0)
+    for index in range(first, len(blocks)):
+        block_start, block_end, paragraph = blocks[index]
         if block_start <= start < block_end or (start == block_start == block_end):
             local_start, local_end = start - block_start, min(end, block_end) - block_start
             return _isolate(paragraph, local_start, local_end)
