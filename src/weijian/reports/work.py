@@ -130,12 +130,13 @@ class WorkWriter:
         if local:
             towns = len({e.orgunit for e in entries})
             topics = list(dict.fromkeys(_topic(t) for t in titles))
-            head = f"{towns}个乡镇卫生院自行{VERBS[kind]}{'、'.join(topics[:2])}{'等' if len(topics) > 2 else ''}{noun}"
+            head = f"{towns}个乡镇卫生院{VERBS[kind]}{'、'.join(topics[:2])}{'等' if len(topics) > 2 else ''}{noun}"
         elif len(titles) == 1:
             first = entries[0]
             if first.start < self.start and _names_an_earlier_year(first.title, self.start.year):
-                # begun in an earlier year, finished in this period: "完成跨年度开展的2025年秋冬季…"
-                head = f"完成跨年度开展的{titles[0]}"
+                # begun in an earlier year, finished in this period: "2025年秋冬季…专项行动于1月结束", its
+                # whole counts after it (the campaign's, as the ledger records them)
+                head = f"{titles[0]}于{first.end.month}月结束"
             else:
                 head = f"{VERBS[kind]}{titles[0]}"
         elif len(titles) == 2:
