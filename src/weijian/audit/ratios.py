@@ -42,7 +42,7 @@ def rates(doc: Doc) -> list[Relation]:
                 break
             if _count(m) and not m.bracket:
                 run.insert(0, m)
-        relation = _explicit_rate(doc, rate, run[-3:])
+        relation = _explicit_rate(doc, rate, run[-3:]) or _denominator_before(doc, rate, run)
         if relation is None:
             relation = _implied_rate(doc, rate, run)
         if relation is not None:
@@ -74,6 +74,23 @@ def _explicit_rate(doc: Doc, rate: Mention, run: list[Mention]) -> Relation | No
 
 
 _PER = re.compile(r"每|人均|平均|户均|次均")
+
+
+def _denominator_before(doc: Doc, rate: Mention, run: list[Mention]) -> Relation | None:
+    """"辖区内在册严重精神障碍患者1240人。……规范管理1102人，规范管理率88.87%": the numerator stands
+    just before the rate and the denominator, named with 在册/应/目标…, a sentence or two earlier."""
+    if not run or _SHARE.search(rate.phrase) or any(_DENOMINATOR.search(m.phrase) for m in run):
+        return None
+    num = run[-1]
+    stem = re.sub(r"(率|比例|占比|比重)(为|达|达到|是)?\s*$", "", key_phrase(rate.phrase))
+    if not shares_words(num.phrase, stem) or not _one_clause_chain(doc, num, rate):
+        return None
+    earlier = [m for m in doc.nearby(rate, 0) if rate.sentence - 2 <= m.sentence < rate.sentence
+               and _count(m) and m.family == num.family and _DENOMINATOR.search(m.phrase)
+               and m.value >= num.value and (shares_words(m.phrase, num.phrase) or shares_words(m.phrase, stem))]
+    if len(earlier) != 1:
+        return None
+    return Relation("rate", rate, (num, earlier[0]), {"factor": 100})
 
 
 def _one_clause_chain(doc: Doc, first: Mention, rate: Mention) -> bool:
