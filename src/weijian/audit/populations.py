@@ -24,7 +24,7 @@ _POPULATION = re.compile(r"(?:常住|户籍|总)人口(?:总数|数)?(?:为|达|
 
 
 def _subject(phrase: str) -> str:
-    return re.sub(r"(数|总数|数量)$", "", key_phrase(phrase).strip())
+    return re.sub(r"(数|总数|数量)?(为|达|达到|是|共|有)?$", "", key_phrase(phrase).strip())
 
 
 def common_populations(doc: Doc) -> list[Relation]:
@@ -59,7 +59,7 @@ def common_populations(doc: Doc) -> list[Relation]:
 
 def _count_of(doc: Doc, rate: Mention, subject: str) -> Mention | None:
     """床位3250张 for 每千人口床位6.5张: the figure whose subject is the per-head figure's."""
-    subject = re.sub(r"(数|总数|数量)$", "", subject)
+    subject = re.sub(r"(数|总数|数量)?(为|达|达到|是)?$", "", subject)
     candidates = [m for m in doc.nearby(rate, 3, 3) if m is not rate and m.role == "value" and m.bounded
                   and m.family == rate.family and m.value > rate.value * 10
                   and not _PER_HEAD.search(clause := doc.clause_before(m).strip())
