@@ -117,3 +117,18 @@ def test_rate_with_its_denominator_and_a_rank(num, extra, rank):
     report = audit_text(text)
     assert [f.verdict for f in report.findings if f.kind == "rate"] == ["consistent"]
     assert not report.inconsistent
+
+
+@given(town=st.decimals(0, 100, places=4), county=st.decimals(0, 100, places=4),
+       name=st.sampled_from(["高血压患者规范管理率", "儿童健康管理率", "孕产妇系统管理率"]))
+@SETTINGS
+def test_gap_to_the_county_average(town, county, name):
+    """problems.py: "东岭镇高血压患者规范管理率为58.82%，低于全县平均水平（83.92%）25.10个百分点"."""
+    shown_town, shown_county = format_percent(town), format_percent(county)
+    gap = (Decimal(shown_county[:-1]) - Decimal(shown_town[:-1]))
+    if gap <= 0:
+        return
+    text = HEAD + f"东岭镇{name}为{shown_town}，低于全县平均水平（{shown_county}）{gap:.2f}个百分点，位居全县第9。"
+    report = audit_text(text)
+    assert not report.inconsistent, [f.message for f in report.inconsistent]
+    assert [f.verdict for f in report.findings if f.kind == "yoy"] == ["consistent"]
