@@ -36,6 +36,10 @@ def test_json_contract(tmp_path):
     assert TEXT[finding["start"]:finding["end"]] == finding["quote"]
     assert all(f["verdict"] in ("consistent", "partial", "inconsistent", "not_checkable") for f in data["findings"])
     assert data["counts"].keys() == {"consistent", "partial", "inconsistent", "not_checkable"}
+    # the statement tree: 2087人 → 825人 + 1262人 (其中)
+    figures = {f["id"]: f["text"] for f in data["figures"]}
+    assert {(figures[t["total"]], tuple(figures[p] for p in t["parts"]), t["marker"]) for t in data["tree"]} >= {
+        ("2087人", ("825人", "1262人"), "其中")}
 
 
 def test_annotated_html_escapes_and_colours(tmp_path):

@@ -52,8 +52,10 @@ def audit_text(text: str, *, workspace=None, source: str | None = None) -> Audit
         findings += data_findings
         notes += data_notes
     findings.sort(key=lambda f: (f.start, f.end, f.kind))
+    tree = tuple((g.total.id, tuple(p.id for p in g.parts), g.marker) for g in doc.groups)
     return AuditReport(text, tuple(mentions), tuple(findings), source=source, year=document.year,
-                       period_label=document.period.label if document.period else None, notes=tuple(notes))
+                       period_label=document.period.label if document.period else None, notes=tuple(notes),
+                       tree=tree)
 
 
 def audit_file(path: str | Path, workspace=None) -> AuditReport:

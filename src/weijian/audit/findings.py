@@ -80,6 +80,8 @@ class AuditReport:
     year: int | None = None
     period_label: str | None = None
     notes: tuple[str, ...] = field(default=())
+    # the statement tree: (total figure id, part figure ids, marker) for each breakdown the markers set up
+    tree: tuple[tuple[int, tuple[int, ...], str], ...] = field(default=())
 
     def counts(self) -> dict[str, int]:
         counted = Counter(f.verdict for f in self.findings)
@@ -95,4 +97,5 @@ class AuditReport:
             "counts": self.counts(), "notes": list(self.notes),
             "figures": [m.to_dict() for m in self.figures],
             "findings": [f.to_dict() for f in self.findings],
+            "tree": [{"total": total, "parts": list(parts), "marker": marker} for total, parts, marker in self.tree],
         }
