@@ -12,7 +12,8 @@ import ibis
 
 from weijian.analytics.linear import LinearForm, linearize
 from weijian.analytics.rollups import operand_label
-from weijian.expressions import Operand, operands, parse, to_ibis
+from weijian.expressions import Operand, operands, parse
+from weijian.expressions.compile_ibis import to_ibis
 from weijian.model import Indicator
 
 

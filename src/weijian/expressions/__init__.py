@@ -8,7 +8,7 @@ from weijian.expressions.parser import BinOp, Expr, Neg, Number, Operand, operan
 def __getattr__(name: str):
     # to_ibis loads ibis (a quarter of a second): only the commands that compute pay for it
     if name == "to_ibis":
-        from weijian.expressions.to_ibis import to_ibis
+        from weijian.expressions.compile_ibis import to_ibis
 
         return to_ibis
     raise AttributeError(name)
