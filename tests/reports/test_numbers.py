@@ -536,3 +536,11 @@ def test_rank_phrase_default_scope():
 def test_rank_phrase_rejects_bad_ranks(rank, total):
     with pytest.raises(ValueError):
         rank_phrase(rank, total)
+
+
+def test_a_rate_of_exactly_100_is_written_100_percent():
+    from weijian.reports.numbers import format_indicator_value
+
+    assert format_indicator_value(Decimal("100"), "percent", 2) == "100%"
+    assert format_indicator_value(Decimal("99.996"), "percent", 2) == "100%"
+    assert format_indicator_value(Decimal("99.99"), "percent", 2) == "99.99%"

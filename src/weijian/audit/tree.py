@@ -202,7 +202,11 @@ def _scope_end(doc: Doc, index: int, after: int, opener: str = "") -> int:
             break  # the segment opens a list of its own
         listed = ":" in opener and here and any(a.family is not None and a.family == b.family
                                                 for a in here[:1] for b in first)
-        if not here or not (listed or any(shares_words(a.phrase, b.phrase) for a in here for b in first)):
+        # the list goes on only through counts named like its parts: a rate after each part
+        # (规范管理率71.91%；在管糖尿病患者812人，规范管理率…) names the next subject, not a part
+        counts_here = [m for m in here if countable(m)]
+        counts_first = [m for m in first if countable(m)] or first
+        if not here or not (listed or any(shares_words(a.phrase, b.phrase) for a in counts_here for b in counts_first)):
             break
         end = stop
     return end

@@ -200,7 +200,9 @@ def format_indicator_value(value: object, kind: str, decimals: int, unit: str | 
     kinds carry their own sign. Plain values keep exactly ``decimals`` decimals.
     """
     if kind == "percent":
-        return format_percent(value, decimals)
+        # a rate of exactly 100 is written "100%" (管理率100%), never "100.00%"
+        text = format_percent(value, decimals)
+        return "100%" if _dec(text[:-1]) == 100 else text
     if kind == "permille":
         return format_permille(value, decimals)
     if kind == "per_100k":

@@ -148,8 +148,11 @@ class WorkWriter:
                 head += self._count(len(entries), key, entries) + "项"
         if session is not None:
             having = [e for e in entries if e.count(session) is not None]
-            figure = self._total(sum((e.count(session) for e in having), Decimal(0)), session, key, having)
-            head += (f"，共{figure}{session}" if len(titles) > 1 or local else f"{figure}{session}")
+            sessions = sum((e.count(session) for e in having), Decimal(0))
+            # "3个乡镇卫生院举办…，共3场次" says nothing new: one session each goes unsaid
+            if not (local and sessions == len({e.orgunit for e in entries})):
+                figure = self._total(sessions, session, key, having)
+                head += (f"，共{figure}{session}" if len(titles) > 1 or local else f"{figure}{session}")
         pieces = []
         units = {u for e in entries for u, _ in e.counts}
         for unit in [u for u in PHRASES if u in units]:
