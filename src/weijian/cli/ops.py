@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -56,6 +54,9 @@ def backup(
 def _download(server: str, token: str | None, out: Path) -> None:
     if not token:
         fail(f"--server 需要管理员的接口令牌：--token 或环境变量 {TOKEN_ENV}")
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(server.rstrip("/") + BACKUP_ROUTE, headers={"Authorization": f"Bearer {token}"})
     partial = out.with_name(out.name + ".part")
     try:

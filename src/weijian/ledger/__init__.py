@@ -13,8 +13,6 @@ end date (see ``Ledger.summarize``).
 """
 from __future__ import annotations
 
-from weijian.ledger.book import ItemChange, Ledger, period_bounds
-from weijian.ledger.checks import DOCUMENT_NUMBER, FIELD_LABELS, check_item
 from weijian.ledger.model import (
     COUNT_UNITS,
     DECIMAL_UNITS,
@@ -36,6 +34,20 @@ from weijian.ledger.model import (
     natural_key,
     normalise_number,
 )
+
+_LAZY = {"ItemChange": "book", "Ledger": "book", "period_bounds": "book",
+         "DOCUMENT_NUMBER": "checks", "FIELD_LABELS": "checks", "check_item": "checks"}
+
+
+def __getattr__(name: str):
+    # the ledger's vocabulary loads at once (the CLI's help names its domains and kinds);
+    # the book and its checks only when used
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f"weijian.ledger.{_LAZY[name]}"), name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "COUNT_UNITS", "DECIMAL_UNITS", "DOCUMENT_NUMBER", "DOMAINS", "FIELD_LABELS", "HONOUR_LEVELS", "ITEM_KINDS",
