@@ -1,4 +1,4 @@
-"""Drafting the demo county's 上半年工作总结 with its charts (goal: under 5 s).
+"""Drafting the demo county's 上半年工作总结 with its charts (goal: under 2 s).
 
     python bench/report.py [--workspace DIR] [--repeat 5]
 
@@ -22,7 +22,7 @@ from pathlib import Path
 from weijian import Workspace
 from weijian.demo import build_demo
 
-GOAL_SECONDS = 5.0
+GOAL_SECONDS = 2.0  # issue #15: the demo half-year draft on a quiet machine
 
 
 def timed(fn):
