@@ -1,4 +1,6 @@
-"""Write a ``Document`` as .docx laid out per GB/T 9704-2012.
+"""Write a ``Document`` as .docx laid out per GB/T 9704-2012: the writer walking the
+document tree, and the prototypes it copies for speed. Runs and paragraphs are
+formatted in ``docx_format``, tables in ``docx_tables``, the page in ``docx_setup``.
 
 Layout numbers live in ``weijian.reports.gbt9704``. Fonts are set on every
 run for ascii, hAnsi *and* eastAsia (python-docx's ``font.name`` leaves
@@ -10,21 +12,20 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from copy import deepcopy
 from datetime import datetime
 from pathlib import Path
 
 from docx import Document as _new_docx
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.image.exceptions import UnrecognizedImageError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.table import CT_Tc
 from docx.oxml.text.paragraph import CT_P
 from docx.oxml.text.run import CT_R
-from docx.shared import Mm, Pt, RGBColor, Twips
+from docx.shared import Mm, Twips
 from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph as _DocxParagraph
 from docx.text.run import Run as _DocxRun
@@ -35,11 +36,15 @@ from weijian.reports import gbt9704 as g
 from weijian.reports.document import (
     Chart, Document, Heading, PageBreak, Paragraph, Run, Table,
 )
+from weijian.reports.docx_format import format_paragraph, format_run, set_indent
+from weijian.reports.docx_setup import setup_footers, setup_page, setup_styles
+from weijian.reports.docx_tables import (
+    cell_bottom_rule, column_widths, repeat_as_header, table_borders, table_width,
+)
 from weijian.reports.numbers import format_date
 
 __all__ = ["render_docx"]
 
-_THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 # A cell is right-aligned when it reads as a number: 1,234 / -3.2 / 95.42% / 12.3万.
 _NUMERIC = re.compile(r"^[+\-−]?\d[\d,，]*(\.\d+)?\s*(%|‰|万|亿)?$")
 
@@ -61,8 +66,8 @@ class _DocxWriter:
 
     python-docx's per-property API looks every child up by schema order (and
     every new block up against ``w:sectPr``), which made a long appendix take
-    seconds. The formatting itself still comes from ``_format_paragraph`` and
-    ``_format_run`` below, applied once per distinct look to a prototype; the
+    seconds. The formatting itself still comes from ``format_paragraph`` and
+    ``format_run`` below, applied once per distinct look to a prototype; the
     XML written is the same as formatting each element on its own.
     """
 
@@ -78,9 +83,9 @@ class _DocxWriter:
         self._heading_styles: dict[int, str] = {}
 
     def write(self):
-        _setup_styles(self.docx)
-        _setup_page(self.docx)
-        _setup_footers(self.docx)
+        setup_styles(self.docx)
+        setup_page(self.docx)
+        setup_footers(self.docx)
         self._properties()
         self._title()
         for block in self.doc.blocks:
@@ -113,7 +118,7 @@ class _DocxWriter:
 
     def _run(self, p, text: str, font: str, size: float, *, bold: bool = False,
              color: bool = False) -> CT_R:
-        """Append a run formatted by ``_format_run`` to ``p``."""
+        """Append a run formatted by ``format_run`` to ``p``."""
         key = (font, size, bold, color)
         proto = self._runs.get(key)
         if proto is None:
@@ -199,10 +204,10 @@ class _DocxWriter:
         t = self.docx.add_table(rows=2, cols=ncols)
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         t.autofit = False
-        _table_borders(t)
+        table_borders(t)
         total = g.mm_to_twips(g.TEXT_WIDTH_MM)
-        _table_width(t, total)
-        widths = _column_widths(table, ncols, total, size)
+        table_width(t, total)
+        widths = column_widths(table, ncols, total, size)
         for col, width in zip(t._tbl.tblGrid.gridCol_lst, widths):
             col.w = Twips(width)
 
@@ -212,7 +217,7 @@ class _DocxWriter:
         for tc in list(header):  # the header is rebuilt from prototypes like any row
             if tc.tag == _TC:
                 header.remove(tc)
-        _repeat_as_header(_Row(header, t))
+        repeat_as_header(_Row(header, t))
         blank_cells = blank.tc_lst
         for tc in blank_cells:
             blank.remove(tc)
@@ -317,18 +322,18 @@ def _paragraph_prototype(container, *, style: str | None = None, page_break: boo
         p._p.style = style
     if page_break:
         p.paragraph_format.page_break_before = True
-    _format_paragraph(p, align=align, first_line=first_line, exact=exact, snap=snap)
+    format_paragraph(p, align=align, first_line=first_line, exact=exact, snap=snap)
     if keep_with_next is not None:
         p.paragraph_format.keep_with_next = keep_with_next
     if right_chars:
-        _set_indent(p, right_chars=right_chars, size=g.BODY_SIZE)
+        set_indent(p, right_chars=right_chars, size=g.BODY_SIZE)
     return p._p
 
 
 def _run_prototype(container, font: str, size: float, *, bold: bool, color: bool) -> CT_R:
     """An empty ``w:r`` holding only its ``w:rPr``."""
     run = _DocxRun(OxmlElement("w:r"), container)
-    _format_run(run, font, size, bold=bold, color=color)
+    format_run(run, font, size, bold=bold, color=color)
     return run._r
 
 
@@ -339,9 +344,9 @@ def _cell_prototype(tc, table, align, *, header: bool) -> CT_Tc:
     """
     cell = _Cell(tc, table)
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    _format_paragraph(cell.paragraphs[0], align=align, first_line=False, exact=False, snap=False)
+    format_paragraph(cell.paragraphs[0], align=align, first_line=False, exact=False, snap=False)
     if header:
-        _cell_bottom_rule(cell)
+        cell_bottom_rule(cell)
     return tc
 
 
@@ -358,424 +363,3 @@ def _set_text(r, text: str) -> None:
         r.text = text
     else:
         _add_t(r, text)
-
-
-# -- runs and paragraphs ------------------------------------------------
-
-def _set_fonts(rPr, cjk_font: str) -> None:
-    """Name the font for every script on ``rPr`` (theme fonts would win otherwise)."""
-    rFonts = rPr.get_or_add_rFonts()
-    for attr in _THEME_FONT_ATTRS:
-        rFonts.attrib.pop(qn(attr), None)
-    western = g.western_font(cjk_font)
-    rFonts.set(qn("w:ascii"), western)
-    rFonts.set(qn("w:hAnsi"), western)
-    rFonts.set(qn("w:cs"), western)
-    rFonts.set(qn("w:eastAsia"), cjk_font)
-    # Quotes and dashes (“” —) are shared code points: set them in the CJK font.
-    rFonts.set(qn("w:hint"), "eastAsia")
-
-
-def _format_run(run, font: str, size: float, *, bold: bool = False, color: bool = False) -> None:
-    _set_fonts(run._r.get_or_add_rPr(), font)
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    if color:  # heading styles carry a theme colour; runs in them are black
-        run.font.color.rgb = RGBColor(0, 0, 0)
-
-
-def _format_paragraph(p, *, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line: bool = True,
-                      exact: bool = True, snap: bool = True) -> None:
-    """Spacing and indent of one paragraph.
-
-    ``exact``: the 28.95 pt line of the 22-line grid, else single spacing.
-    ``snap=False`` takes the paragraph off the document grid (captions,
-    pictures, table cells: their lines are not 3号 body lines).
-    """
-    fmt = p.paragraph_format
-    fmt.alignment = align
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-    if exact:
-        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = Pt(g.LINE_PITCH_PT)
-    else:
-        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    if first_line:
-        _set_indent(p, first_line_chars=g.FIRST_LINE_CHARS, size=g.BODY_SIZE)
-    else:
-        fmt.first_line_indent = Pt(0)
-    if not snap:
-        pPr = p._p.get_or_add_pPr()
-        el = pPr.find(qn("w:snapToGrid"))
-        if el is None:
-            el = OxmlElement("w:snapToGrid")
-            pPr.append(el)
-            _reorder_pPr(pPr)
-        el.set(qn("w:val"), "0")
-
-
-def _set_indent(p, *, size: float, first_line_chars: int = 0, right_chars: int = 0) -> None:
-    """Indents in characters (w:*Chars, hundredths), with twips for older readers."""
-    fmt = p.paragraph_format
-    if first_line_chars:
-        fmt.first_line_indent = Pt(size * first_line_chars)
-    if right_chars:
-        fmt.right_indent = Pt(size * right_chars)
-    ind = p._p.get_or_add_pPr().find(qn("w:ind"))
-    if first_line_chars:
-        ind.set(qn("w:firstLineChars"), str(first_line_chars * 100))
-    if right_chars:
-        ind.set(qn("w:rightChars"), str(right_chars * 100))
-
-
-# pPr children must follow the schema order or Word refuses the file.
-_PPR_ORDER = [
-    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
-    "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
-    "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN",
-    "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
-    "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
-    "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
-]
-
-
-def _reorder_pPr(pPr) -> None:
-    rank = {qn(f"w:{name}"): i for i, name in enumerate(_PPR_ORDER)}
-    children = sorted(pPr, key=lambda el: rank.get(el.tag, len(rank)))
-    for el in children:
-        pPr.append(el)
-
-
-# -- tables -------------------------------------------------------------
-
-def _column_widths(table: Table, ncols: int, total: int, size: float) -> list[int]:
-    """Share ``total`` twips so that body cells (乡镇 names, figures) are not wrapped.
-
-    Headers may wrap over lines, body cells should not: every column first gets
-    the width of its longest body text; what is left goes to the columns whose
-    header is wider than that, in proportion to the shortfall. When even the
-    bodies do not fit, the columns share in proportion to what they want, but
-    none gets less than its longest unbreakable piece ("16396", "88.69%",
-    "222.08/10万"): a number never wraps inside a cell. Widths are measured in
-    the cell's font (a CJK font's real advances where one is installed).
-    """
-    heads: list[list[str]] = [[] for _ in range(ncols)]
-    bodies: list[list[str]] = [[] for _ in range(ncols)]
-    for i, h in enumerate(table.header):
-        heads[i].append(h)
-    for row in table.rows:
-        for i, cell in enumerate(row):
-            bodies[i].append("".join(r.text for r in cell))
-
-    def width(texts: list[str]) -> float:
-        return max([_text_twips(t, size) for t in texts] + [_text_twips("0000", size)]) + 2 * _CELL_MARGIN \
-            + _WRAP_SLACK
-
-    def unbreakable(texts: list[str]) -> float:
-        pieces = [p for t in texts for p in _UNBREAKABLE.findall(t)]
-        return max([_text_twips(p, size) for p in pieces] + [_text_twips("00", size)]) + 2 * _CELL_MARGIN \
-            + _WRAP_SLACK
-
-    body = [width(bodies[i]) for i in range(ncols)]
-    whole = [max(body[i], width(heads[i])) for i in range(ncols)]
-    if sum(whole) <= total:
-        widths = [int(w) for w in whole]
-    elif sum(body) <= total:
-        extra = total - sum(body)
-        short = [whole[i] - body[i] for i in range(ncols)]
-        widths = [int(body[i] + extra * short[i] / sum(short)) for i in range(ncols)]
-    else:
-        least = [int(unbreakable(bodies[i])) for i in range(ncols)]
-        widths = [max(w, m) for w, m in zip(_share(body, total), least)]
-        over = sum(widths) - total
-        slack = {i: widths[i] - least[i] for i in range(ncols) if widths[i] > least[i]}
-        if over > 0 and slack:
-            room = sum(slack.values())
-            for i, spare in slack.items():
-                widths[i] -= min(spare, int(over * spare / room) + 1)
-    widths[-1] += total - sum(widths)
-    return widths
-
-
-# a run of digits, Latin letters and their signs (with a trailing 万/亿): no line breaks inside
-_UNBREAKABLE = re.compile(r"[0-9A-Za-z.,:%‰/+\-−≤≥]+[万亿]?")
-
-
-def _text_twips(text: str, size: float) -> float:
-    """The width of ``text`` at ``size`` pt, in twips, measured as the cell
-    draws it: CJK characters in the CJK font (the PDF's Noto Serif CJK stands
-    in for 仿宋), digits and Latin in the font "Times New Roman" resolves to on
-    this machine (DejaVu Serif's digits are wider than Word's). Without fonts:
-    a CJK character is one em, anything else 0.6."""
-    cjk, latin = _measuring_fonts()
-    total = 0.0
-    for wide, piece in _script_runs(text):
-        font = cjk if wide else latin
-        if font is not None:
-            total += font.getlength(piece) / _MEASURE_PX * size * 20
-        else:
-            total += len(piece) * size * 20 * (1.0 if wide else 0.6)
-    return total
-
-
-def _script_runs(text: str):
-    """(is CJK, run of text) pieces of ``text``."""
-    runs: list[tuple[bool, str]] = []
-    for ch in text:
-        wide = unicodedata.east_asian_width(ch) in "WF"
-        if runs and runs[-1][0] == wide:
-            runs[-1] = (wide, runs[-1][1] + ch)
-        else:
-            runs.append((wide, ch))
-    return runs
-
-
-_MEASURE_PX = 100
-_FONT_CACHE: list = []
-
-
-def _measuring_fonts():
-    if not _FONT_CACHE:
-        _FONT_CACHE.append((_font_for("Noto Serif CJK SC:lang=zh-cn", must=("CJK", "cjk")),
-                            _font_for("Times New Roman")))
-    return _FONT_CACHE[0]
-
-
-def _font_for(pattern: str, must: tuple[str, ...] = ()):
-    import subprocess
-    try:
-        from PIL import ImageFont
-        path = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True,
-                              timeout=5).stdout.strip()
-        if not path or (must and not any(m in path for m in must)):
-            return None
-        return ImageFont.truetype(path, _MEASURE_PX, index=_collection_index(path))
-    except (OSError, ValueError, ImportError, subprocess.SubprocessError):
-        return None
-
-
-def _collection_index(path: str) -> int:
-    """The SC face of a Noto CJK collection (.ttc: JP, KR, SC, TC, HK — SC is the third)."""
-    return 2 if path.endswith(".ttc") else 0
-
-
-def _share(want: list[float], total: int) -> list[int]:
-    """Columns that fit their proportional share get what they want (narrow ones,
-    序号 or 期间, first); the rest share what is left."""
-    ncols = len(want)
-    widths = [0] * ncols
-    open_cols = set(range(ncols))
-    while open_cols:
-        left = total - sum(widths[i] for i in range(ncols) if i not in open_cols)
-        wanted = sum(want[i] for i in open_cols)
-        share = {i: left * want[i] / wanted for i in open_cols}
-        fits = {i for i in open_cols if want[i] <= share[i]}
-        if not fits:
-            fits = {i for i in open_cols if want[i] <= left / len(open_cols)}
-        if not fits or fits == open_cols:
-            for i in open_cols:
-                widths[i] = int(share[i])
-            break
-        for i in fits:
-            widths[i] = int(want[i])
-        open_cols -= fits
-    return widths
-
-
-_CELL_MARGIN = 108  # twips, Word's default left/right cell margin
-# LibreOffice wraps a text that exactly fills its cell (borders, rounding): "七甲坪/镇"
-_WRAP_SLACK = 80
-
-
-def _display_width(text: str) -> int:
-    """Width in half-width units: a Chinese character counts two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _border(tag: str, sz: int | None):
-    el = OxmlElement(tag)
-    if sz is None:
-        el.set(qn("w:val"), "nil")
-    else:
-        el.set(qn("w:val"), "single")
-        el.set(qn("w:sz"), str(sz))
-        el.set(qn("w:space"), "0")
-        el.set(qn("w:color"), "000000")
-    return el
-
-
-def _table_borders(t) -> None:
-    """三线表: thick top and bottom rules, nothing else (the header rule is on cells)."""
-    tblPr = t._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for side, sz in (("top", g.TABLE_OUTER_RULE), ("left", None),
-                     ("bottom", g.TABLE_OUTER_RULE), ("right", None),
-                     ("insideH", None), ("insideV", None)):
-        borders.append(_border(f"w:{side}", sz))
-    old = tblPr.find(qn("w:tblBorders"))
-    if old is not None:
-        tblPr.remove(old)
-    # Schema order: tblBorders goes after tblW/jc and before tblLayout/tblLook.
-    anchor = tblPr.find(qn("w:tblLayout"))
-    if anchor is None:
-        anchor = tblPr.find(qn("w:tblLook"))
-    if anchor is not None:
-        anchor.addprevious(borders)
-    else:
-        tblPr.append(borders)
-
-
-def _table_width(t, twips: int) -> None:
-    tblPr = t._tbl.tblPr
-    tblW = tblPr.find(qn("w:tblW"))
-    if tblW is None:
-        tblW = OxmlElement("w:tblW")
-        style = tblPr.find(qn("w:tblStyle"))
-        if style is not None:
-            style.addnext(tblW)
-        else:
-            tblPr.insert(0, tblW)
-    tblW.set(qn("w:type"), "dxa")
-    tblW.set(qn("w:w"), str(twips))
-
-
-def _cell_bottom_rule(cell) -> None:
-    tcPr = cell._tc.get_or_add_tcPr()
-    borders = OxmlElement("w:tcBorders")
-    borders.append(_border("w:bottom", g.TABLE_HEADER_RULE))
-    # Schema order: tcW, gridSpan, vMerge, tcBorders, shd, …, vAlign.
-    anchor = tcPr.find(qn("w:tcW"))
-    if anchor is not None:
-        anchor.addnext(borders)
-    else:
-        tcPr.insert(0, borders)
-
-
-def _repeat_as_header(row) -> None:
-    """The header row repeats on every page the table runs over (the appendix is long)."""
-    trPr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    trPr.append(el)
-
-
-# -- document-wide setup ------------------------------------------------
-
-def _setup_styles(docx) -> None:
-    styles_el = docx.styles.element
-    defaults = styles_el.find(qn("w:docDefaults"))
-    rPr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _set_fonts(rPr, g.BODY_FONT)
-    _set_size(rPr, g.BODY_SIZE)
-    lang = rPr.find(qn("w:lang"))
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
-    spacing.set(qn("w:after"), "0")
-    spacing.set(qn("w:line"), "240")
-
-    normal = docx.styles["Normal"]
-    _set_fonts(normal.element.get_or_add_rPr(), g.BODY_FONT)
-    normal.font.size = Pt(g.BODY_SIZE)
-    fmt = normal.paragraph_format
-    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(g.LINE_PITCH_PT)
-
-    # Real heading styles (标题 1…4: outline levels for the navigation pane),
-    # restyled to the official look.
-    for level, (font, bold) in g.HEADING_FONTS.items():
-        style = docx.styles[f"Heading {level}"]
-        _set_fonts(style.element.get_or_add_rPr(), font)
-        style.font.size = Pt(g.BODY_SIZE)
-        style.font.bold = bold
-        style.font.italic = False
-        style.font.color.rgb = RGBColor(0, 0, 0)
-        fmt = style.paragraph_format
-        fmt.space_before = Pt(0)
-        fmt.space_after = Pt(0)
-        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = Pt(g.LINE_PITCH_PT)
-        fmt.first_line_indent = Pt(g.BODY_SIZE * g.FIRST_LINE_CHARS)
-        style.element.pPr.find(qn("w:ind")).set(
-            qn("w:firstLineChars"), str(g.FIRST_LINE_CHARS * 100))
-        fmt.keep_with_next = True
-        hidden = style.element.find(qn("w:semiHidden"))
-        if hidden is not None:  # Heading 4 is hidden in the default template
-            style.element.remove(hidden)
-
-    theme_lang = docx.settings.element.find(qn("w:themeFontLang"))
-    if theme_lang is not None:
-        theme_lang.set(qn("w:eastAsia"), "zh-CN")
-
-
-def _set_size(rPr, size: float) -> None:
-    for tag in ("w:sz", "w:szCs"):
-        el = rPr.find(qn(tag))
-        if el is not None:
-            el.set(qn("w:val"), str(round(size * 2)))
-
-
-def _setup_page(docx) -> None:
-    section = docx.sections[0]
-    section.page_width = Mm(g.PAGE_WIDTH_MM)
-    section.page_height = Mm(g.PAGE_HEIGHT_MM)
-    section.top_margin = Mm(g.MARGIN_TOP_MM)
-    section.bottom_margin = Mm(g.MARGIN_BOTTOM_MM)
-    section.left_margin = Mm(g.MARGIN_LEFT_MM)
-    section.right_margin = Mm(g.MARGIN_RIGHT_MM)
-    section.header_distance = Mm(g.HEADER_DISTANCE_MM)
-    section.footer_distance = Mm(g.FOOTER_DISTANCE_MM)
-    sectPr = section._sectPr
-    grid = sectPr.find(qn("w:docGrid"))
-    if grid is None:
-        grid = OxmlElement("w:docGrid")
-        sectPr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
-    grid.set(qn("w:linePitch"), str(g.LINE_PITCH_TWIPS))
-    grid.set(qn("w:charSpace"), str(g.char_space()))
-
-
-def _setup_footers(docx) -> None:
-    """"— N —" in 4号宋体: odd pages right (one character in), even pages left."""
-    docx.settings.odd_and_even_pages_header_footer = True
-    section = docx.sections[0]
-    section.footer.is_linked_to_previous = False
-    section.even_page_footer.is_linked_to_previous = False
-    _page_number(section.footer.paragraphs[0], odd=True)
-    _page_number(section.even_page_footer.paragraphs[0], odd=False)
-
-
-def _page_number(p, *, odd: bool) -> None:
-    _format_paragraph(p, align=WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT,
-                      first_line=False, exact=False, snap=False)
-    fmt = p.paragraph_format
-    indent = Pt(g.PAGE_NUMBER_SIZE * g.PAGE_NUMBER_SIDE_CHARS)
-    chars = str(g.PAGE_NUMBER_SIDE_CHARS * 100)
-    if odd:
-        fmt.right_indent = indent
-    else:
-        fmt.left_indent = indent
-    ind = p._p.get_or_add_pPr().find(qn("w:ind"))
-    ind.set(qn("w:rightChars" if odd else "w:leftChars"), chars)
-
-    def run(text: str | None = None):
-        r = p.add_run(text)
-        _format_run(r, g.SONGTI, g.PAGE_NUMBER_SIZE)
-        return r
-
-    run("— ")
-    _field_char(run(), "begin")
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = " PAGE "
-    run()._r.append(instr)
-    _field_char(run(), "separate")
-    run("1")  # shown until the reader updates the field
-    _field_char(run(), "end")
-    run(" —")
-
-
-def _field_char(run, kind: str) -> None:
-    el = OxmlElement("w:fldChar")
-    el.set(qn("w:fldCharType"), kind)
-    run._r.append(el)

@@ -270,7 +270,9 @@ class Completion:
         """"完成{task}的52.31%": an annual summary says 年度任务, a half-year 全年任务."""
         if self.value is None:
             return MISSING
-        return self._mark(f"完成{task}的{round_half_up(self.value, 2):.2f}%")
+        text = self._mark(f"完成{task}的{round_half_up(self.value, 2):.2f}%")
+        # a year that ended short of its task says so where the figure stands, not only in 存在问题
+        return text + "，未完成年度任务" if task == "年度任务" and self.value < 100 else text
 
     def _mark(self, text: str) -> str:
         r = self.figure.result
