@@ -208,6 +208,13 @@ def _fill_inputs(figures: FigureSource, package: MetadataPackage, facts: list[Fa
             labels_of[fact.code] = sorted({operand_label(op) for side in (indicator.numerator, indicator.denominator)
                                            for op in operands(parse(side))})
         pending.append(fact)
+    known = set()
+    for fact in pending:  # most inputs came along with the figures' own query
+        found = [figures.cached_value(label, fact.ou, fact.period) for label in labels_of[fact.code]]
+        if all(hit for hit, _ in found):
+            fact.inputs = {label: value for label, (_, value) in zip(labels_of[fact.code], found)}
+            known.add(id(fact))
+    pending = [fact for fact in pending if id(fact) not in known]
     if not pending:
         return
     labels = sorted({label for fact in pending for label in labels_of[fact.code]})

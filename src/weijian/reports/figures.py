@@ -33,9 +33,26 @@ class FigureSource:
         wanted = [c for c in dict.fromkeys(codes) if any((c, ou, period.id) not in self._results for ou in orgunits)]
         if not wanted:
             return
+        # the element operands of the indicators asked ride along in the same query: the
+        # draft's sources (every indicator's inputs) then need no query of their own
+        wanted += [label for label in dict.fromkeys(l for c in wanted for l in self.operand_labels(c))
+                   if label not in wanted and any((label, ou, period.id) not in self._results for ou in orgunits)]
         self.queries += 1
         for (code, ou), result in self.analytics.figures(wanted, orgunits, period).items():
             self._results[(code, ou, period.id)] = result
+
+    def operand_labels(self, code: str) -> list[str]:
+        """The element operands (CODE or CODE.OPTION) an indicator is computed from; [] for an element."""
+        indicator = self.package.indicators.get(code)
+        if indicator is None:
+            return []
+        return sorted({operand_label(op) for side in (indicator.numerator, indicator.denominator)
+                       for op in expression_operands(parse(side))})
+
+    def cached_value(self, code: str, ou: str, period_id: str):
+        """(True, value) when ``code`` for ``ou`` and ``period_id`` is already known, else (False, None)."""
+        result = self._results.get((code, ou, period_id))
+        return (True, result.value) if result is not None else (False, None)
 
     def result(self, code: str, ou: str, period: Period) -> Result:
         key = (code, ou, period.id)
