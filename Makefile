@@ -33,6 +33,7 @@ chromium:
 
 pdf-tools: fonts
 	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || $(APT_INSTALL) libreoffice-writer-nogui poppler-utils
+	@fc-list 2>/dev/null | grep -q "AR PL UKai" || $(APT_INSTALL) fonts-arphic-ukai  # 楷体 headings in the PDF
 
 demo: $(VENV)/.installed fonts
 	$(BIN)/weijian demo $(DEMO_DIR) --force
