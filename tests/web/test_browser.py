@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-from web_fixtures import PASSWORD, VILLAGE_A, add_users
+from web_fixtures import PASSWORD, VILLAGE_A, private_web, served
 
 pytestmark = pytest.mark.browser
 
@@ -20,36 +17,12 @@ CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/ch
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(demo_workspace, tmp_path_factory):
     if CHROMIUM is None:
         pytest.skip("找不到 chromium（apt-get install chromium），跳过浏览器测试")
-    import uvicorn
-
-    from weijian.web import Settings, create_app
-
-    folder = tmp_path_factory.mktemp("browser") / "演示县"
-    shutil.copytree(demo_workspace, folder)
-    add_users(folder)
-    app = create_app(folder, Settings())
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with private_web(demo_workspace, tmp_path_factory, "browser") as web, served(web.app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
