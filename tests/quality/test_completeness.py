@@ -1,5 +1,9 @@
 """上报率 and 及时率 on a tiny county, every count worked out by hand, on every backend.
 
+A report counts once it is registered complete (上报): each write below registers the
+reports its values belong to, as an import does (``exchange.importer.ReportsOf``), at the
+time it was recorded; values stored without a registration (typed, not yet 上报) do not count.
+
 Tree: C 县 → T1 甲乡 (F1 卫生院, V1 村卫生室), T2 乙镇 (F2 卫生院, V2 村卫生室).
 Data sets over 2026Q1:
 - MONTHLY (卫生院 + 村卫生室, due the 10th): 4 units × 3 months = 12 expected
@@ -13,6 +17,7 @@ from datetime import datetime
 import pytest
 
 from weijian.analytics import Analytics
+from weijian.exchange.importer import ReportsOf
 from weijian.model import DataElement, DataSet, Level, MetadataPackage, OrgUnit
 from weijian.model.periods import Period
 from weijian.quality import completeness, late_reports, missing_reports, subtree
@@ -67,15 +72,15 @@ WRITES = [
 
 
 def write_all(store, stamped: bool) -> None:
+    """Each write's values, and the registration of the reports they belong to (as an import)."""
     store.replace_orgunits(UNITS)
     for rows, when in WRITES:
-        if not stamped:
-            store.write_values(rows, user="test", source="test_completeness")
-            continue
-        try:
-            store.write_values(rows, user="test", source="test_completeness", recorded_at=when)
-        except TypeError as exc:  # the argument arrives with the approval/locking work (issue #4)
-            pytest.skip(f"Store.write_values(recorded_at=…) 尚不可用，无法设定上报时间：{exc}")
+        at = when if stamped else None
+        store.write_values(rows, user="test", source="test_completeness", recorded_at=at)
+        found = ReportsOf(PACKAGE)
+        for r in rows:
+            found.add(r)
+        store.register_complete(found.found(), user="test", source="test_completeness", recorded_at=at)
 
 
 def analytics_of(store) -> Analytics:
@@ -174,3 +179,29 @@ def test_late_reports(stamped):
     (village,) = [f for f in late if f.dataset == "VILLAGE"]
     assert (village.kind, village.importance, village.due) == ("late", "低", "2026-02-05")
     assert village.message == "甲乡一村卫生室 2026年1月：村卫生室诊疗情况月报迟报 1 天（应于2026年2月5日前报送，2026年2月6日报送）"
+
+
+def test_values_without_registration_are_not_reported(store):
+    """Typed but not handed in (上报): not a report; registering it makes one."""
+    store.replace_orgunits(UNITS)
+    store.write_values([row("A", "202601", "F2")], user="test", source="网页录入")
+    found = completeness(analytics_of(store), subtree(PACKAGE, "C"), Q1)
+    assert counts(found.total("MONTHLY")) == (12, 0)
+    store.register_complete([("MONTHLY", Period.parse("202601"), "F2")], user="luru",
+                            recorded_at=datetime(2026, 2, 11))
+    found = completeness(analytics_of(store), subtree(PACKAGE, "C"), Q1)
+    (f2,) = [r for r in found.reports if r.reported]
+    assert (f2.ou, f2.period, f2.timely, f2.completed_by) == ("F2", "202601", False, "luru")
+    # a registration alone counts, values or not (DHIS2: completeness is the registration)
+    store.register_complete([("VILLAGE", Period.parse("202601"), "V2")], user="cun")
+    assert counts(completeness(analytics_of(store), subtree(PACKAGE, "C"), Q1).total("VILLAGE")) == (6, 1)
+
+
+def test_import_registers_reports_of_owing_units_only():
+    found = ReportsOf(PACKAGE)
+    for r in (row("A", "202601", "F1"), row("C_VISITS", "202601", "F1"),  # F1 owes no VILLAGE report
+              row("A", "202601", "T1"),                                    # a township owes nothing
+              row("Q", "2026Q1", "F2"), row("A", "2026Q1", "F2")):          # A is monthly: no quarterly report
+        found.add(r)
+    assert [(d, p.id, ou) for d, p, ou in found.found()] == [
+        ("MONTHLY", "202601", "F1"), ("QUARTERLY", "2026Q1", "F2")]

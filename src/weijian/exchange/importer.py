@@ -6,6 +6,14 @@ then in-file conflicts and rows that would change approved (locked) data are
 looked for. If anything at all is wrong the session is rolled back and the
 report lists the problems; otherwise the staged rows are merged (or, for a
 dry run, only counted).
+
+A bureau's imported facility file is its report: a committed import registers
+each (data set, org unit, period) it brings values for complete (上报), at the
+import's recorded time (``recorded_at`` for back-filled archives, else now),
+in the same transaction — when the unit owes that data set (by type/level, as
+completeness expects it) and the value's period is of the data set's type. An
+already registered report keeps its first registration; a report in a locked
+(approved) period is not registered.
 """
 from __future__ import annotations
 
@@ -17,8 +25,8 @@ from weijian.errors import Problem
 from weijian.exchange.readers import DEFAULT_JSON_LIMIT, RawRecord, read_records
 from weijian.exchange.report import MAX_LISTED_PROBLEMS, ImportReport
 from weijian.exchange.validate import Validator, format_number
-from weijian.model import MetadataPackage
-from weijian.model.periods import Period
+from weijian.model import DataSet, MetadataPackage
+from weijian.model.periods import MONTHS_IN, Period
 from weijian.storage.base import Conflict, LockedRow, Store, ValueRow
 
 __all__ = ["CHUNK_SIZE", "import_file", "import_files"]
@@ -63,10 +71,12 @@ def import_files(
         def reader(path: Path) -> Iterable[RawRecord | Problem]:
             return read_records(path, json_limit=json_limit)
     source = "、".join(report.files)[:_MAX_SOURCE_CHARS]
+    reports = ReportsOf(package)
     with store.import_session(user, source) as session:
         chunk: list[ValueRow] = []
         for path in paths:
             for row in _validated_rows(path, validator, report, reader):
+                reports.add(row)
                 chunk.append(row)
                 if len(chunk) >= chunk_size:
                     session.stage(chunk)
@@ -92,8 +102,51 @@ def import_files(
         if report.problem_count:
             session.rollback()
             return report
+        session.register(reports.found())
         report.summary = session.apply(dry_run=dry_run, recorded_at=recorded_at)
+        report.registered = getattr(session, "registered", 0)
     return report
+
+
+class ReportsOf:
+    """The (data set, period, org unit) reports an import's values belong to."""
+
+    def __init__(self, package: MetadataPackage):
+        self._package = package
+        self._by_element: dict[tuple[str, int], list[DataSet]] = {}
+        for ds in package.datasets.values():
+            months = MONTHS_IN[ds.period_type]
+            for element in ds.elements:
+                self._by_element.setdefault((element, months), []).append(ds)
+        self._parents = {ou.parent for ou in package.orgunits.values() if ou.parent}
+        self._owes: dict[tuple[str, str], bool] = {}
+        self._found: set[tuple[str, int, int, str]] = set()
+
+    def add(self, row: ValueRow) -> None:
+        months = row.end_month - row.start_month + 1
+        if row.start_month % months:
+            return
+        for ds in self._by_element.get((row.dataelement, months), ()):
+            if self._unit_owes(ds, row.orgunit):
+                self._found.add((ds.code, row.start_month, row.end_month, row.orgunit))
+
+    def _unit_owes(self, ds: DataSet, code: str) -> bool:
+        """As ``quality.completeness.expected_units``: the types/levels the data set names, else the leaves."""
+        key = (ds.code, code)
+        if key not in self._owes:
+            unit = self._package.orgunits.get(code)
+            if unit is None:
+                owes = False
+            elif not ds.orgunit_types and not ds.levels:
+                owes = code not in self._parents
+            else:
+                owes = ((not ds.orgunit_types or unit.type in ds.orgunit_types)
+                        and (not ds.levels or unit.level in ds.levels))
+            self._owes[key] = owes
+        return self._owes[key]
+
+    def found(self) -> list[tuple[str, Period, str]]:
+        return [(code, Period(start, end), ou) for code, start, end, ou in sorted(self._found)]
 
 
 def import_file(store: Store, package: MetadataPackage, path: str | Path, **options) -> ImportReport:

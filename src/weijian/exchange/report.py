@@ -25,6 +25,7 @@ class ImportReport:
     summary: WriteSummary | None = None
     max_listed: int = field(default=MAX_LISTED_PROBLEMS, repr=False)
     notes: list[str] = field(default_factory=list)  # what was read but deliberately not imported
+    registered: int = 0  # reports (data set × unit × period) newly registered complete (上报) by the import
 
     @property
     def ok(self) -> bool:
@@ -53,6 +54,7 @@ class ImportReport:
             "problems": [p.to_dict() for p in self.problems],
             "summary": summary,
             "notes": list(self.notes),
+            "registered": self.registered,
         }
 
     def describe_zh(self) -> str:

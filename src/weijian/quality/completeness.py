@@ -5,12 +5,22 @@
   whose level is in ``levels`` when given; a data set naming neither expects
   the leaves, where facilities report), and every period of the data set's
   period type lying inside the checked range.
-- **实报** (reported): the unit stored at least one value of the data set's
-  elements for that period.
-- **及时报** (on time): reported, and the earliest ``created`` of those values
-  is no later than the due date — the data set's ``due_day`` of the month after
-  the period ends, to the end of that day (a day past the month's last day
-  means its last day). A report without any ``created`` stamp is not on time.
+- **实报** (reported): the report is registered complete (上报, DHIS2's complete
+  data set registration; table ``registration``, see ``storage.registrations``):
+  by the entry form's 上报 button, the API (completeDataSetRegistrations), or an
+  import — a file bringing a unit's values for a data set's period is that
+  unit's report, registered at the import's recorded time. Values typed in the
+  entry form without 上报 are not a report yet, so 上报情况, 数据审核 and the
+  approval page, which all read this, agree.
+- **及时报** (on time): reported, and registered (the first registration) no
+  later than the due date — the data set's ``due_day`` of the month after the
+  period ends, to the end of that day (a day past the month's last day means
+  its last day).
+
+Where there is no registration table (analytics over a parquet export on
+Spark), a report counts as received when the unit stored at least one value of
+the data set's elements for the period, at the earliest ``created`` of them
+(what registrations replaced).
 - **上报率** = 实报 / 应报 × 100; **及时率** = 及时报 / 应报 × 100. Both use
   应报 as denominator, like DHIS2's "reporting rate on time", so 及时率 never
   exceeds 上报率.
@@ -46,7 +56,12 @@ class ReportStatus:
     due: datetime  # the last moment it is on time
     reported: bool
     timely: bool
-    first_created: datetime | None
+    first_created: datetime | None  # when it was registered complete (上报)
+    completed_by: str | None = None
+
+    @property
+    def completed_at(self) -> datetime | None:
+        return self.first_created
 
 
 @dataclass(frozen=True)
@@ -133,27 +148,64 @@ class Completeness:
 
 
 def completeness(analytics: Analytics, units: Sequence[str], period: Period,
-                 datasets: Iterable[str] | None = None) -> Completeness:
+                 datasets: Iterable[str] | None = None, *, registrations=None) -> Completeness:
     """Expected, reported and on-time reports of ``units`` for every period of
-    each data set's type inside ``period``."""
+    each data set's type inside ``period``. ``registrations``: the Ibis table of
+    complete registrations (default: the ``registration`` table next to the
+    analytics' values; none there: values stand in, see the module doc)."""
     package = analytics.package
     chosen = [package.datasets[c] for c in (package.datasets if datasets is None else datasets)]
     expected = {(ds.code, ou, p.start): p for ds in chosen for ou in expected_units(package, ds, units)
                 for p in periods_inside(period, ds.period_type)}
     if not expected:
         return Completeness(package, ())
-    first_created = _first_created(analytics, chosen, sorted({ou for _, ou, _ in expected}), period)
+    wanted_units = sorted({ou for _, ou, _ in expected})
+    table = registrations if registrations is not None else registration_table(analytics)
+    if table is None:
+        first_created = {key: (at, None) for key, at in _first_created(analytics, chosen, wanted_units, period).items()}
+    else:
+        first_created = _registered(table, chosen, wanted_units, period, expected)
     by_code = {ds.code: ds for ds in chosen}
     reports = []
     for (code, ou, start), p in expected.items():
         key = (code, ou, start)
         due = due_moment(by_code[code], p)
-        created = first_created.get(key)
+        created, by = first_created.get(key, (None, None))
         reported = key in first_created
         reports.append(ReportStatus(dataset=code, ou=ou, period=p.id, due=due, reported=reported,
                                     timely=reported and created is not None and created <= due,
-                                    first_created=created))
+                                    first_created=created, completed_by=by))
     return Completeness(package, tuple(reports))
+
+
+def registration_table(analytics: Analytics):
+    """The ``registration`` table of the database the analytics' values live in, or None
+    (values from parquet, or a store from before registrations)."""
+    values = analytics.values
+    try:
+        backend = values.get_backend()
+        namespace = values.op().namespace
+        database = namespace.database if namespace is not None else None
+        return backend.table("registration", database=database)
+    except Exception:  # noqa: BLE001 — no such table (parquet, Spark) or a derived values table
+        return None
+
+
+def _registered(table, datasets: list[DataSet], units: list[str], period: Period,
+                expected: dict) -> dict[tuple[str, str, int], tuple[datetime | None, str | None]]:
+    """(data set, unit, period start) → (registered at, by) for every expected report registered."""
+    r = table.filter(table.dataset.isin([ds.code for ds in datasets]), table.start_month >= period.start,
+                     table.end_month <= period.end)
+    if len(units) <= 5000:
+        r = r.filter(r.orgunit.isin(units))
+    frame = r.select("dataset", "orgunit", "start_month", "end_month", "completed_at", "completed_by").execute()
+    found = {}
+    for row in frame.itertuples(index=False):
+        key = (row.dataset, row.orgunit, int(row.start_month))
+        wanted = expected.get(key)
+        if wanted is not None and wanted.end == int(row.end_month):
+            found[key] = (_datetime(row.completed_at), row.completed_by)
+    return found
 
 
 def missing_reports(analytics: Analytics, units: Sequence[str], period: Period,

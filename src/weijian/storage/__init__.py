@@ -22,6 +22,8 @@ from weijian.storage.base import (
     LedgerChange,
     LedgerRef,
     LockedRow,
+    Registration,
+    RegistrationLogEntry,
     Store,
     StoredValue,
     ValueRow,
@@ -30,7 +32,7 @@ from weijian.storage.base import (
 
 __all__ = [
     "KEY_COLUMNS", "LEDGER_KINDS", "USER_ROLES", "VALUE_COLUMNS", "Approval", "ApprovalLogEntry", "AuditEntry", "Conflict",
-    "ImportSession", "LedgerAuditEntry", "LedgerChange", "LedgerRef", "LockedRow", "Store",
+    "ImportSession", "LedgerAuditEntry", "LedgerChange", "LedgerRef", "LockedRow", "Registration", "RegistrationLogEntry", "Store",
     "StoredValue", "ValueRow", "WriteSummary", "open_store",
 ]
 

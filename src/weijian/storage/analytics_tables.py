@@ -177,6 +177,10 @@ class AnalyticsTableStore:
         """(id, orgunit, start_month, end_month) written since the last refresh."""
         return [tuple(r) for r in self._store._db.query(SELECT_DIRTY)]
 
+    def select(self, sql: str) -> list[tuple]:
+        """Rows of a SELECT over the analytics tables (a kept query template)."""
+        return [tuple(row) for row in self._store._db.query(sql)]
+
     def table(self, name: str):
         """The Ibis table ``name`` on the store's own backend."""
         return self._store.ibis().table(name, database=self._store._ibis_database)

@@ -117,6 +117,32 @@ class ApprovalLogEntry:
 
 
 @dataclass(frozen=True)
+class Registration:
+    """A unit's report of a data set for a period, registered complete (上报; DHIS2's
+    completeDataSetRegistration): the first registration's time and user."""
+
+    dataset: str
+    period: str
+    orgunit: str
+    completed_by: str
+    completed_at: datetime
+    source: str | None
+
+
+@dataclass(frozen=True)
+class RegistrationLogEntry:
+    """One registration or withdrawal (撤销上报), kept forever."""
+
+    dataset: str
+    period: str
+    orgunit: str
+    action: str  # complete | uncomplete
+    by_user: str
+    at: datetime
+    source: str | None
+
+
+@dataclass(frozen=True)
 class LockedRow:
     """A staged row that would change a value an approval locks."""
 
@@ -186,6 +212,12 @@ class ImportSession(ABC):
 
     @abstractmethod
     def stage(self, rows: Sequence[ValueRow]) -> None: ...
+
+    def register(self, reports: Iterable[tuple[str, Period, str]]) -> None:
+        """Register these (data set, period, org unit) reports complete when ``apply``
+        commits, in the same transaction, at its ``recorded_at`` (an import's file is
+        its units' report). Already registered ones keep their earliest registration;
+        locked ones are skipped. Default: not supported (nothing registered)."""
 
     @abstractmethod
     def conflicts(self, limit: int = 100) -> list[Conflict]:
@@ -288,6 +320,32 @@ class Store(ABC):
     def is_locked(self, orgunit: str, start_month: int, end_month: int) -> Approval | None:
         """The approval (on the unit or an ancestor, covering the months)
         that locks a value of ``orgunit`` for [start_month, end_month], if any."""
+
+    # complete registrations (上报) ----------------------------------------------------
+    @abstractmethod
+    def register_complete(self, reports: Iterable[tuple[str, Period, str]], *, user: str,
+                          source: str | None = None, recorded_at: datetime | None = None) -> int:
+        """Register (data set, period, org unit) reports complete, in one transaction; return
+        how many were new (one already registered keeps its earliest registration time). StoreError,
+        nothing registered, for an org unit the store does not know or a report whose period
+        an approval locks. The caller checks data set codes."""
+
+    @abstractmethod
+    def unregister_complete(self, dataset: str, period: Period, orgunit: str, *, user: str,
+                            source: str | None = None, recorded_at: datetime | None = None) -> None:
+        """Withdraw a registration (撤销上报), logged. StoreError if it is not registered
+        or its period is locked."""
+
+    @abstractmethod
+    def registrations(self, orgunits: Sequence[str] | None = None, start_month: int | None = None,
+                      end_month: int | None = None, datasets: Sequence[str] | None = None,
+                      ) -> list[Registration]:
+        """Current registrations of ``orgunits`` (None: all) whose period lies within
+        [start_month, end_month], by unit, period, data set."""
+
+    @abstractmethod
+    def registration_log(self, orgunit: str | None = None) -> list[RegistrationLogEntry]:
+        """Every registration and withdrawal (of ``orgunit``), oldest first."""
 
     @abstractmethod
     def read_values(

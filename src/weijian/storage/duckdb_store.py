@@ -10,15 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from weijian.errors import StoreBusyError, StoreError
 from weijian.storage.sql_common import Columns, Db
 from weijian.storage.sql_store import SqlStore
 
-_ARROW_TYPES = {"text": pa.string(), "double": pa.float64(), "int": pa.int32(),
-                "bigint": pa.int64(), "bool": pa.bool_(), "timestamp": pa.timestamp("us"),
-                "date": pa.date32(), "decimal": pa.decimal128(20, 4)}
+@lru_cache(maxsize=1)
+def _arrow_types() -> dict:
+    # pyarrow loads only when rows are written: a read-only command starts faster
+    import pyarrow as pa
+
+    return {"text": pa.string(), "double": pa.float64(), "int": pa.int32(),
+            "bigint": pa.int64(), "bool": pa.bool_(), "timestamp": pa.timestamp("us"),
+            "date": pa.date32(), "decimal": pa.decimal128(20, 4)}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -61,7 +65,10 @@ class DuckDb(Db):
     def load(self, table: str, columns: Columns, rows: Sequence[tuple]) -> None:
         # Column-wise Arrow → one set-based INSERT: far faster than executemany.
         data = list(zip(*rows)) if rows else [()] * len(columns)
-        arrow = pa.table({name: pa.array(values, type=_ARROW_TYPES[kind])
+        import pyarrow as pa
+
+        types = _arrow_types()
+        arrow = pa.table({name: pa.array(values, type=types[kind])
                           for (name, kind), values in zip(columns, data)})
         names = ", ".join(name for name, _ in columns)
         self.con.register("wj_chunk", arrow)

@@ -13,7 +13,7 @@ from typing import Any
 
 from weijian.errors import StoreError
 from weijian.model import OrgUnit
-from weijian.storage import approvals, ledger_sql, sql_common, users_sql
+from weijian.storage import approvals, ledger_sql, registrations, sql_common, users_sql
 from weijian.storage.base import (
     AuditEntry,
     Conflict,
@@ -37,6 +37,8 @@ class SqlImportSession(ImportSession):
         self._release = release
         self._dialect = dialect
         self._seq = 0
+        self._reports: list[tuple] = []  # registrations to make on apply
+        self.registered = 0  # how many new registrations the apply made
         self._planned = False  # wj_plan exists and matches what is staged
         try:
             db.begin()
@@ -87,6 +89,10 @@ class SqlImportSession(ImportSession):
         if data:
             self._guard(lambda: self._stage(data), "暂存导入数据")
             self._seq += len(data)
+
+    def register(self, reports) -> None:
+        self._check_open()
+        self._reports.extend(registrations.report_rows(reports))
 
     def _stage(self, data: list[tuple]) -> None:
         if self._planned:  # staged more after locked(): the plan is stale
@@ -151,16 +157,19 @@ class SqlImportSession(ImportSession):
         self._db.execute(sql_common.MARK_DIRTY_PLAN)
         for statement in sql_common.DROP_MERGE:
             self._db.execute(statement)
+        self.registered = registrations.register_in(self._db, self._dialect, self._reports, user=self._user,
+                                                    source=self._source, at=at, skip_locked=True)
 
     def rollback(self) -> None:
         self._finish(commit=False)
 
 
 # --- store -------------------------------------------------------------------
-class SqlStore(approvals.SqlApprovals, ledger_sql.SqlLedger, users_sql.SqlUsers, Store):
+class SqlStore(approvals.SqlApprovals, registrations.SqlRegistrations, ledger_sql.SqlLedger, users_sql.SqlUsers,
+               Store):
     """Store methods shared by the SQL backends; subclasses add the connection and Ibis.
-    The approval methods come from ``approvals.SqlApprovals``, the work ledger's
-    from ``ledger_sql.SqlLedger``."""
+    The approval methods come from ``approvals.SqlApprovals``, the complete registrations'
+    from ``registrations.SqlRegistrations``, the work ledger's from ``ledger_sql.SqlLedger``."""
 
     dialect: str  # folder under migrations/
     _db: Db
@@ -304,6 +313,10 @@ class SqlStore(approvals.SqlApprovals, ledger_sql.SqlLedger, users_sql.SqlUsers,
 
     def orgunits_table(self):
         return self.ibis().table("orgunit", database=self._ibis_database)
+
+    def registrations_table(self):
+        """Ibis table of the complete registrations (``registrations``)."""
+        return self.ibis().table("registration", database=self._ibis_database)
 
     def analytics_tables(self):
         """The pre-aggregated analytics tables (``storage.analytics_tables``)."""
