@@ -326,17 +326,24 @@ class Workspace:
     @property
     def analytics(self) -> Analytics:
         if self._analytics is None:
-            from weijian.analytics import Analytics
+            from weijian.analytics.engine import Analytics, Deferred
 
-            tables = self._aggregate_tables()
-            source = None
-            if tables is not None and tables.enabled:
-                from weijian.analytics.aggregate_reads import AggregateSource
+            source = prepared = None
+            writer = self.store.analytics_tables() if hasattr(self.store, "analytics_tables") else None
+            if writer is not None and writer.built():
+                from weijian.analytics.prepared import PreparedQueries
 
-                source = AggregateSource(tables)
-            self._analytics = Analytics(self.store.values_table(), self.store.orgunits_table(), self.package,
-                                        aggregates=source)
+                # templates compiled by earlier processes: a query starts without Ibis
+                prepared = PreparedQueries(writer, self.package, self.folder / ".cache" / "queries")
+                source = Deferred(lambda: self._aggregate_source(prepared))
+            self._analytics = Analytics(Deferred(self.store.values_table), Deferred(self.store.orgunits_table),
+                                        self.package, aggregates=source, prepared=prepared)
         return self._analytics
+
+    def _aggregate_source(self, prepared):
+        from weijian.analytics.aggregate_reads import AggregateSource
+
+        return AggregateSource(self._aggregate_tables(), prepared=prepared)
 
     # -- analytics tables (pre-aggregated roll-ups; docs/scale.md) -------------------------
     def _aggregate_tables(self):

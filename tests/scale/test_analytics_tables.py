@@ -181,3 +181,78 @@ def test_drop_returns_to_raw_values(county):
 def test_periods_overlapping():
     ids = [p.id for p in periods_overlapping("quarterly", Period.parse("202402").start, Period.parse("202407").end)]
     assert ids == ["2024Q1", "2024Q2", "2024Q3"]
+
+
+def prepared_analytics(store, package, tables, folder):
+    """A fresh process's view: templates read from (and written to) ``folder``."""
+    from weijian.analytics.prepared import PreparedQueries
+
+    prepared = PreparedQueries(store.analytics_tables(), package, folder)
+    return Analytics(store.values_table(), store.orgunits_table(), package,
+                     aggregates=AggregateSource(tables, prepared=prepared), prepared=prepared), prepared
+
+
+def rows_frame(rows):
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=KEYS + ["numerator", "denominator", "value"])
+    return frame.sort_values(KEYS).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("codes, units, periods", [
+    (["HTN_RATE", "INCIDENCE", "B_INCIDENCE", "SEX_RATIO", "VACC", "CASES.CLASS_B", "VACC_PER_STAFF"],
+     ["C", "F1", "T2"], ["2024S1", "2024", "202403", "2023"]),
+    (["BIRTHS.MALE", "POP", "HTN_RATE"], ["F3", "F2"], ["2024Q2", "2024S1"]),
+])
+def test_kept_templates_answer_a_new_process_with_the_same_rows(county, tmp_path, codes, units, periods):
+    store, package, tables, raw, _ = county
+    selection = OrgUnitSelection.of_codes(package, units)
+    asked = [Period.parse(p) for p in periods]
+    from weijian.analytics.prepared import linear_operands
+
+    templated = linear_operands(package)
+    linear = [c for c in codes if c in templated or c not in package.indicators]
+    expected = frame(raw, linear, selection, periods)
+    first, kept = prepared_analytics(store, package, tables, tmp_path)
+    assert kept.rows(linear, selection, asked) is None  # nothing compiled yet
+    assert_same(expected, rows_frame(first.rows(linear, selection, asked)))  # compiles and keeps
+    assert list(tmp_path.glob("*.json"))
+    later, kept_later = prepared_analytics(store, package, tables, tmp_path)
+    found = kept_later.rows(linear, selection, asked)
+    assert found is not None
+    assert_same(expected, rows_frame(found))
+    # another request of the same shape (other units, periods, codes) is served as well
+    same_shape = OrgUnitSelection.of_codes(package, list(reversed(units)))
+    assert kept_later.rows(["VACC"], same_shape, list(reversed(asked))) is not None
+
+
+def test_kept_templates_step_aside_for_pending_writes_and_ranges(county, tmp_path):
+    store, package, tables, raw, _ = county
+    selection = OrgUnitSelection.of_codes(package, ["C"])
+    periods = [Period.parse("2024S1")]
+    first, _ = prepared_analytics(store, package, tables, tmp_path)
+    first.rows(["HTN_RATE"], selection, periods)
+    _, kept = prepared_analytics(store, package, tables, tmp_path)
+    assert kept.rows(["HTN_RATE"], selection, periods) is not None
+    assert kept.rows(["HTN_RATE"], selection, [Period.parse("202401..202405")]) is None  # a range
+    store.write_values([row("VACC", "202403", "F3", 7)], user="test", source="after")
+    assert kept.rows(["VACC"], selection, periods) is None  # a refresh comes first
+    later, _ = prepared_analytics(store, package, tables, tmp_path)
+    got = rows_frame(later.rows(["VACC"], selection, periods))
+    assert_same(frame(raw, ["VACC"], selection, ["2024S1"]), got)
+
+
+def test_kept_templates_follow_the_metadata(county, tmp_path):
+    store, package, tables, _, _ = county
+    from weijian.analytics.prepared import PreparedQueries
+
+    selection = OrgUnitSelection.of_codes(package, ["C"])
+    periods = [Period.parse("2024S1")]
+    first, _ = prepared_analytics(store, package, tables, tmp_path)
+    first.rows(["HTN_RATE"], selection, periods)
+    import dataclasses
+
+    indicator = package.indicators["HTN_RATE"]
+    changed = dataclasses.replace(package, indicators={
+        **package.indicators, "HTN_RATE": dataclasses.replace(indicator, kind="permille" if indicator.kind != "permille" else "percent")})
+    assert PreparedQueries(store.analytics_tables(), changed, tmp_path).rows(["HTN_RATE"], selection, periods) is None

@@ -11,6 +11,7 @@ from collections import defaultdict
 import ibis
 
 from weijian.analytics.aggregates import BASE, AggregateTables, bounds, period_type, union
+from weijian.analytics.prepared import template_request
 from weijian.analytics.rollups import operand_label, rollup_operands
 from weijian.analytics.selection import OrgUnitSelection
 from weijian.expressions import Operand
@@ -23,8 +24,10 @@ class AggregateSource:
 
     _COLUMNS = ["code", "orgunit", "period", "numerator", "denominator", "value"]
 
-    def __init__(self, tables: AggregateTables):
+    def __init__(self, tables: AggregateTables, prepared=None):
+        """``prepared``: a ``prepared.PreparedQueries`` to keep compiled templates in."""
         self.tables = tables
+        self.prepared = prepared
         self.max_level = tables.max_level
         self._handles: dict[str, object] = {}
         self._built: dict[tuple[int, str], str] | None = None
@@ -40,7 +43,7 @@ class AggregateSource:
         """The result of ``Analytics.table(...).execute()`` through a compiled
         template, or None when the request is not of that kind."""
         if self._templates is None:
-            self._templates = QueryTemplates(self, self.tables.package)
+            self._templates = QueryTemplates(self, self.tables.package, self.prepared)
         return self._templates.frame(codes, selection, periods)
 
     def run(self, sql: str):
@@ -121,52 +124,35 @@ class QueryTemplates:
     ``Analytics.table`` builds (every linear indicator mapped, the asked ones
     kept), so the same result."""
 
-    def __init__(self, source: AggregateSource, package: MetadataPackage):
+    def __init__(self, source: AggregateSource, package: MetadataPackage, prepared=None):
         from weijian.analytics.indicators import compile_indicator
         from weijian.analytics.linear import linearize
 
         self.source = source
         self.package = package
+        self.prepared = prepared
         self.linear = []
         for indicator in package.indicators.values():
             item = compile_indicator(indicator)
             if linearize(item.numerator) is not None and linearize(item.denominator) is not None:
                 self.linear.append(item)
-        self._linear_codes = {item.indicator.code: item for item in self.linear}
+        self._linear_operands = {item.indicator.code: item.operands for item in self.linear}
         self._cache: dict[tuple, tuple[object, str]] = {}
 
     def frame(self, codes: list[str], selection: OrgUnitSelection, periods: list[Period]):
         """DataFrame (code, orgunit, period, numerator, denominator, value), or
         None when the request is not of the templated kind."""
-        kinds = {period_type(p) for p in periods}
-        if not periods or None in kinds:
-            return None
-        elements = [c for c in codes if c not in self.package.indicators]
-        indicators = [c for c in codes if c in self.package.indicators]
-        if any(c not in self._linear_codes for c in indicators):
-            return None
         source = self.source
         source.ensure_fresh()
-        levels = selection.levels()
-        if not all(source.covers(level, kind) for level in levels for kind in kinds):
+        request = template_request(self.package, self._linear_operands, codes, selection, periods, source.covers)
+        if request is None:
             return None
-        operands: set[Operand] = set()
-        for code in indicators:
-            operands |= self._linear_codes[code].operands
-        for code in elements:
-            element, _, option = code.partition(".")
-            operands.add(Operand(element, option or None))
-        shape = (tuple((level, selection.codes_at(level) is None) for level in levels), tuple(sorted(kinds)))
+        shape, lists = request
         if shape not in self._cache:
-            self._cache[shape] = self._compile(shape)
+            self._cache[shape] = expr, sql = self._compile(shape)
+            if self.prepared is not None:
+                self.prepared.keep(shape, inline_memory_tables(expr, sql))
         _, sql = self._cache[shape]
-        lists = {"CODES": indicators, "ELEMS": elements, "OPS": sorted(operand_label(op) for op in operands)}
-        for level in levels:
-            codes_at = selection.codes_at(level)
-            if codes_at is not None:
-                lists[f"OU{level}"] = list(codes_at)
-        for kind in kinds:
-            lists[f"P_{kind}"] = [p.id for p in periods if period_type(p) == kind]
         return source.run(fill(sql, lists))
 
     def _compile(self, shape):
@@ -197,3 +183,41 @@ class QueryTemplates:
             if not has_sentinel(sql, name):
                 raise AssertionError(f"template lost sentinel {name}")
         return expr, sql
+
+
+def inline_memory_tables(expr, sql: str) -> str:
+    """``sql`` with each in-memory table it reads (the indicator maps) written
+    in as a VALUES list, so that it runs on a connection that never saw them."""
+    import ibis.expr.operations as ops
+
+    for op in expr.op().find(ops.InMemoryTable):
+        names = list(op.schema.names)
+        types = [_SQL_TYPES[str(dtype).rstrip("!")] for dtype in op.schema.types]
+        rows = op.data.to_frame().itertuples(index=False, name=None)
+        values = ", ".join("(" + ", ".join(_literal(v, t) for v, t in zip(row, types)) + ")" for row in rows)
+        columns = ", ".join(f'"{n}"' for n in names)
+        if values:
+            inline = f"(SELECT * FROM (VALUES {values}) AS wj_inline({columns}))"
+        else:
+            nulls = ", ".join(f'CAST(NULL AS {t}) AS "{n}"' for n, t in zip(names, types))
+            inline = f"(SELECT {nulls} WHERE 1 = 0)"
+        quoted = f'"{op.name}"'
+        if quoted not in sql:
+            raise AssertionError(f"template does not name its in-memory table {op.name}")
+        sql = sql.replace(quoted, inline)
+    return sql
+
+
+_SQL_TYPES = {"string": "TEXT", "float64": "DOUBLE PRECISION", "boolean": "BOOLEAN", "int64": "BIGINT"}
+
+
+def _literal(value, sql_type: str) -> str:
+    if value is None or value != value:  # None, or NaN from pandas
+        return f"CAST(NULL AS {sql_type})"
+    if sql_type == "TEXT":
+        return "'" + str(value).replace("'", "''") + "'"
+    if sql_type == "BOOLEAN":
+        return "TRUE" if value else "FALSE"
+    if sql_type == "BIGINT":
+        return str(int(value))
+    return f"CAST({float(value)!r} AS DOUBLE PRECISION)"

@@ -38,3 +38,14 @@ def competition_ranks(values: list[Decimal | None], higher_better: bool) -> list
         better = sum(1 for other in present if (other > value if higher_better else other < value))
         ranks.append(better + 1)
     return ranks
+
+
+def ratio_decimal(numerator: Decimal | None, denominator: Decimal | None, factor: Decimal) -> tuple[Decimal | None, str | None]:
+    """The exact value in Decimal, and the reason when there is none."""
+    if denominator is None:
+        return None, "分母无数据"
+    if denominator == 0:
+        return None, "分母为0"
+    if numerator is None:
+        return None, "分子无数据"
+    return factor * numerator / denominator, None

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import ibis
-
-from weijian.analytics.comparisons import competition_ranks, completion, year_on_year
-from weijian.analytics.indicators import compile_indicator, indicator_table, ratio_decimal
+from weijian.analytics.comparisons import competition_ranks, completion, ratio_decimal, year_on_year
 from weijian.analytics.results import Result
-from weijian.analytics.rollups import operand_label, rollup_operands
 from weijian.analytics.rounding import to_decimal
 from weijian.analytics.selection import OrgUnitSelection
 from weijian.errors import NotFoundError
@@ -23,15 +19,45 @@ from weijian.model import MetadataPackage
 from weijian.model.periods import Period
 
 
+COLUMNS = ["code", "orgunit", "period", "numerator", "denominator", "value"]
+
+
+class Deferred:
+    """A part opened on first use (an Ibis table, the analytics tables'
+    reader): a query that a kept template answers never loads Ibis."""
+
+    def __init__(self, open_part):
+        self.open = open_part
+
+
 class Analytics:
-    def __init__(self, values, orgunits, package: MetadataPackage, aggregates=None):
-        """``aggregates``: an ``aggregates.AggregateSource`` when the store has
-        pre-aggregated analytics tables; roll-ups then read those where they
-        cover the request (same results, see aggregates.py)."""
-        self.values = values
-        self.orgunits = orgunits
+    def __init__(self, values, orgunits, package: MetadataPackage, aggregates=None, prepared=None):
+        """``aggregates``: an ``aggregate_reads.AggregateSource`` when the store
+        has pre-aggregated analytics tables; roll-ups then read those where
+        they cover the request (same results, see aggregates.py).
+        ``prepared``: a ``prepared.PreparedQueries`` answering from templates
+        an earlier process compiled. Any part may be ``Deferred``."""
+        self._parts = {"values": values, "orgunits": orgunits, "aggregates": aggregates}
         self.package = package
-        self.aggregates = aggregates
+        self.prepared = prepared
+
+    def _part(self, name: str):
+        part = self._parts[name]
+        if isinstance(part, Deferred):
+            part = self._parts[name] = part.open()
+        return part
+
+    @property
+    def values(self):
+        return self._part("values")
+
+    @property
+    def orgunits(self):
+        return self._part("orgunits")
+
+    @property
+    def aggregates(self):
+        return self._part("aggregates")
 
     # -- expressions -----------------------------------------------------
     def table(self, codes: list[str], selection: OrgUnitSelection, periods: list[Period]):
@@ -39,6 +65,11 @@ class Analytics:
 
         Elements (``E`` or ``E.O``) give their rolled-up value in ``value``
         with numerator = value and no denominator."""
+        import ibis
+
+        from weijian.analytics.indicators import compile_indicator, indicator_table
+        from weijian.analytics.rollups import operand_label, rollup_operands
+
         periods = list(dict.fromkeys(periods))  # a period asked twice must not count twice
         indicators = [compile_indicator(self._indicator(c)) for c in codes if c in self.package.indicators]
         elements = [self._element_operand(c) for c in codes if c not in self.package.indicators]
@@ -78,6 +109,19 @@ class Analytics:
         table = self.table(list(codes), selection, periods)
         return table.execute() if table is not None else None
 
+    def rows(self, codes: list[str], selection: OrgUnitSelection, periods: list[Period]) -> list[tuple]:
+        """``frame(...)`` as tuples in ``COLUMNS`` order; a kept template
+        answers without compiling (or loading Ibis) when it can."""
+        if self.prepared is not None:
+            for code in codes:  # unknown codes are refused as table() refuses them
+                if code not in self.package.indicators:
+                    self._element_operand(code)
+            found = self.prepared.rows(codes, selection, periods)
+            if found is not None:
+                return found
+        frame = self.frame(codes, selection, periods)
+        return [] if frame is None else list(frame[COLUMNS].itertuples(index=False, name=None))
+
     def bulk(self, levels: list[int], periods: list[Period], codes: list[str] | None = None):
         """Every indicator for every org unit at ``levels`` and every period."""
         codes = list(self.package.indicators) if codes is None else codes
@@ -100,13 +144,14 @@ class Analytics:
             if ou not in self.package.orgunits:
                 raise NotFoundError(f"机构编码“{ou}”不存在")
         previous, to_date = period.previous_year(), period.year_to_date()
-        periods = list(dict.fromkeys([period, previous, to_date]))
-        frame = self.frame(list(codes), OrgUnitSelection.of_codes(self.package, orgunits), periods)
+        periods = [period, previous]
+        # the year to date (1—9月) only where an annual task asks how much is done
+        if any(self._has_annual_task(code, ou, period.year) for code in codes for ou in orgunits):
+            periods.append(to_date)
+        rows = self.rows(list(codes), OrgUnitSelection.of_codes(self.package, orgunits), list(dict.fromkeys(periods)))
         found: dict[str, dict] = {code: {} for code in codes}
-        if frame is not None:
-            for row in frame.itertuples(index=False):
-                found[row.code][(row.orgunit, row.period)] = (
-                    to_decimal(row.numerator), to_decimal(row.denominator), to_decimal(row.value))
+        for code, orgunit, period_id, numerator, denominator, value in rows:
+            found[code][(orgunit, period_id)] = (to_decimal(numerator), to_decimal(denominator), to_decimal(value))
         return {(code, ou): self._result(code, ou, period, previous, to_date, found[code])
                 for code in codes for ou in orgunits}
 
@@ -151,6 +196,12 @@ class Analytics:
             target=target.value if target else None, target_kind=target.kind if target else None,
             completion=completion_value, meets_target=meets,
         )
+
+    def _has_annual_task(self, code: str, ou: str, year: int) -> bool:
+        if ou not in self.package.orgunits:
+            return False
+        target = self._target(code, ou, year)
+        return target is not None and target.kind == "annual_task"
 
     def _target(self, code: str, ou: str, year: int):
         """The subject's own target; a plain indicator that is one element

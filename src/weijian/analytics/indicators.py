@@ -6,7 +6,6 @@ missing or zero denominator gives no value; ``reason`` says why.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 import ibis
 
@@ -105,14 +104,3 @@ def _pivoted_indicator(operand_values, item: CompiledIndicator):
         denominator=to_ibis(item.denominator, column.__getitem__).cast("float64"),
         factor=ibis.literal(float(item.indicator.factor)),
     )
-
-
-def ratio_decimal(numerator: Decimal | None, denominator: Decimal | None, factor: Decimal) -> tuple[Decimal | None, str | None]:
-    """The exact value in Decimal, and the reason when there is none."""
-    if denominator is None:
-        return None, "分母无数据"
-    if denominator == 0:
-        return None, "分母为0"
-    if numerator is None:
-        return None, "分子无数据"
-    return factor * numerator / denominator, None

@@ -56,6 +56,8 @@ def build_demo(folder: str | Path, *, last_month: str | Period | None = None, me
             raise RuntimeError("演示数据导入失败：\n" + report.describe_zh())
         created += report.summary.created
         done += report.rows_read
+    # the analytics tables, as a county sets them up: queries read them, imports refresh them
+    ws.build_analytics_tables()
     ledger_file = write_ledger_items(folder / DATA_DIR / LEDGER_FILE,
                                      demo_ledger(ws.package, plan.first_year, end, seed=seed), ws.package)
     ledger_report = import_ledger(Ledger(ws.store, ws.package), ledger_file, user="demo")
