@@ -1,6 +1,13 @@
 """数据录入: a data set's form for one org unit and period; each cell saved as it changes
 (htmx), or the whole form at once; the data set's validation rules shown after saving;
-approved (locked) periods read-only."""
+approved (locked) periods read-only.
+
+上报 (complete registration, DHIS2's completeDataSetRegistration) hands the form in: the
+data set's validation rules run first for the unit and period — a broken rule of
+importance 高 refuses it (each listed), others are shown as warnings and it registers.
+Values typed without 上报 are not a report: 上报情况, 数据审核 and approval count
+registrations. 撤销上报 withdraws one: a 审核员/管理员 any in their units, a 录入员 only
+their own; neither on an approved (locked) period."""
 from __future__ import annotations
 
 from datetime import date
@@ -17,13 +24,15 @@ from weijian.expressions import operands, parse
 from weijian.model import DataSet
 from weijian.model.periods import Period
 from weijian.quality import run_rules
-from weijian.quality.completeness import expected_units
+from weijian.quality.completeness import due_moment, expected_units
 from weijian.web.access import Ctx, need
 from weijian.web.render import json_response, page_response, respond, templates
-from weijian.web.views.common import units_choice
+from weijian.web.views.common import log, units_choice
 
 router = APIRouter()
 SOURCE = "网页录入"
+COMPLETE_SOURCE = "网页上报"
+ERROR_IMPORTANCE = "高"  # a broken rule this important refuses 上报; the others are warnings
 _PERIOD_WORDS = {"monthly": "月", "quarterly": "季度", "half_yearly": "半年", "yearly": "年"}
 
 
@@ -70,6 +79,9 @@ def entry_form(ctx: Ctx, dataset_code: str | None, period_text: str | None) -> d
                   for v in ws.store.read_values([ou.code], period.start, period.end, list(dataset.elements))
                   if v.period == period.id}
         approval = ws.store.is_locked(ou.code, period.start, period.end)
+        registered = ws.store.registrations([ou.code], period.start, period.end, [dataset.code])
+    data.update(registration=_registration(ctx, dataset, period, registered, approval is None),
+                can_complete=ctx.may("enter") and approval is None and not registered)
     data.update(dataset={"code": dataset.code, "name": dataset.name, "period_type": dataset.period_type},
                 period={"id": period.id, "label": period.label},
                 locked=None if approval is None else {
@@ -80,6 +92,122 @@ def entry_form(ctx: Ctx, dataset_code: str | None, period_text: str | None) -> d
                 can_enter=ctx.may("enter") and approval is None,
                 periods=_nearby_periods(period, dataset.period_type))
     return data
+
+
+def _registration(ctx: Ctx, dataset: DataSet, period: Period, found: list, open_period: bool) -> dict:
+    """Whether the form is handed in (上报), by whom and when, and whether this user may withdraw it."""
+    due = due_moment(dataset, period)
+    mine = next((r for r in found if r.period == period.id), None)
+    if mine is None:
+        return {"done": False, "due": due, "can_uncomplete": False}
+    return {"done": True, "due": due, "by": mine.completed_by, "at": mine.completed_at, "source": mine.source,
+            "timely": mine.completed_at <= due,
+            "can_uncomplete": open_period and may_uncomplete(ctx, mine.completed_by)}
+
+
+def may_uncomplete(ctx: Ctx, completed_by: str) -> bool:
+    """审核员 and 管理员 withdraw any registration in their units; a 录入员 only their own."""
+    return ctx.may("approve") or (ctx.may("enter") and completed_by == ctx.user.name)
+
+
+def report_key(ctx: Ctx, dataset_code: str | None, period_text: str | None, ou: str) -> tuple[DataSet, Period]:
+    """The data set and period of a report of ``ou`` (in the user's units: checked by ``need``),
+    or WeijianError in Chinese: unknown data set, a unit that does not report it, a period of
+    the wrong type, a future or too old period."""
+    if not dataset_code:
+        raise WeijianError("请给出报表（dataSet）")
+    dataset = ctx.package.datasets.get(dataset_code)
+    if dataset is None:
+        raise WeijianError(f"报表编码“{dataset_code}”不存在")
+    unit = ctx.package.orgunits[ou]
+    if not expected_units(ctx.package, dataset, [ou]):
+        raise WeijianError(f"{unit.name}不需要填报{dataset.name}，不能上报")
+    if not period_text:
+        raise WeijianError("请给出期间（period），如 202405")
+    period = Period.parse(period_text)
+    if not period.is_of_type(dataset.period_type):
+        raise PeriodError(f"{dataset.name}按{_PERIOD_WORDS[dataset.period_type]}填报，期间“{period.label}”不适用")
+    refused = _period_refusal(period)
+    if refused:
+        raise WeijianError(refused.replace("填报", "上报"))
+    return dataset, period
+
+
+def report_rules(ctx: Ctx, dataset: DataSet, period: Period, ou: str) -> tuple[list[dict], list[dict]]:
+    """(errors, warnings): the data set's rules broken by ``ou``'s figures for ``period``."""
+    findings = rule_findings(ctx, dataset, period, ou)
+    errors = [f for f in findings if f["importance"] == ERROR_IMPORTANCE]
+    return errors, [f for f in findings if f["importance"] != ERROR_IMPORTANCE]
+
+
+def rule_findings(ctx: Ctx, dataset: DataSet, period: Period, ou: str) -> list[dict]:
+    elements = set(dataset.elements)
+    rules = [r for r in ctx.package.rules.values()
+             if {o.element for o in operands(parse(r.left)) | operands(parse(r.right))} & elements]
+    if not rules:
+        return []
+    with ctx.workspaces.reader() as ws:
+        return [f.to_dict() for f in run_rules(ws.analytics, [ou], period, rules=rules)]
+
+
+def complete_report(ctx: Ctx, dataset_code: str | None, period_text: str | None, ou: str, *,
+                    source: str = COMPLETE_SOURCE) -> dict:
+    """上报: run the rules, then register (data set, ``ou``, period) complete. Answers
+    ``ok``, ``message``, ``errors`` (rules of importance 高 broken: not registered) and
+    ``warnings`` (registered all the same). WeijianError for bad input or a locked period."""
+    dataset, period = report_key(ctx, dataset_code, period_text, ou)
+    unit = ctx.package.orgunits[ou]
+    what = f"{unit.name} {period.label} {dataset.name}"
+    with ctx.workspaces.reader() as ws:
+        cover = ws.store.is_locked(ou, period.start, period.end)
+    if cover is not None:
+        return {"ok": False, "errors": [], "warnings": [], "registered": False, "locked": True,
+                "message": f"不能上报{what}：本期数据已由 {cover.approved_by} 于 {_day(cover.approved_at)} 审核锁定"
+                           f"（{_unit_name(ctx, cover.orgunit)} {Period.parse(cover.period).label}），需先取消审核"}
+    errors, warnings = report_rules(ctx, dataset, period, ou)
+    if errors:
+        return {"ok": False, "errors": errors, "warnings": warnings, "registered": False,
+                "message": f"不能上报{what}：有 {len(errors)} 条重要程度为“高”的审核规则未通过，请先核实修改"}
+    new = ctx.workspaces.write(lambda ws: ws.store.register_complete([(dataset.code, period, ou)],
+                                                                     user=ctx.user.name, source=source))
+    ctx.workspaces.cache.invalidate([(ou, period.start, period.end)])
+    if new:
+        log(ctx, "complete", ou=ou, period=period.id, detail=dataset.code)
+    message = f"已上报：{what}" if new else f"{what}此前已上报，无需重复上报"
+    if warnings:
+        message += f"（有 {len(warnings)} 条审核规则提示，请核实）"
+    return {"ok": True, "errors": [], "warnings": warnings, "registered": bool(new), "message": message}
+
+
+def _day(moment) -> str:
+    return f"{moment.year}年{moment.month}月{moment.day}日"
+
+
+def _unit_name(ctx: Ctx, code: str) -> str:
+    unit = ctx.package.orgunits.get(code)
+    return unit.name if unit is not None else code
+
+
+def uncomplete_report(ctx: Ctx, dataset_code: str | None, period_text: str | None, ou: str, *,
+                      source: str = "网页撤销上报") -> dict:
+    """撤销上报; WeijianError when not registered, locked, or not this user's to withdraw."""
+    if not dataset_code or dataset_code not in ctx.package.datasets:
+        raise WeijianError(f"报表编码“{dataset_code or ''}”不存在")
+    dataset = ctx.package.datasets[dataset_code]
+    period = Period.parse(period_text or "")
+    unit = ctx.package.orgunits[ou]
+    with ctx.workspaces.reader() as ws:
+        found = [r for r in ws.store.registrations([ou], period.start, period.end, [dataset.code])
+                 if r.period == period.id]
+    if not found:
+        raise WeijianError(f"{unit.name} {period.label} {dataset.name}尚未上报，无需撤销")
+    if not may_uncomplete(ctx, found[0].completed_by):
+        raise WeijianError(f"只有审核员、管理员或上报人（{found[0].completed_by}）本人可以撤销上报")
+    ctx.workspaces.write(lambda ws: ws.store.unregister_complete(dataset.code, period, ou, user=ctx.user.name,
+                                                                 source=source))
+    ctx.workspaces.cache.invalidate([(ou, period.start, period.end)])
+    log(ctx, "uncomplete", ou=ou, period=period.id, detail=dataset.code)
+    return {"ok": True, "message": f"已撤销上报：{unit.name} {period.label} {dataset.name}"}
 
 
 def _sections(ctx: Ctx, dataset: DataSet, stored: dict) -> list[dict]:
@@ -252,6 +380,47 @@ async def save_form(request: Request, ctx: Ctx = Depends(need("enter"))):
         data.update(saved=result, rules=form_rules(ctx, dataset, period) if result["ok"] else None)
         return data
     return page_response(request, "entry.html", await run_in_threadpool(work), ctx.user, page="entry")
+
+
+@router.post("/entry/complete", include_in_schema=False)
+@router.post("/entry/uncomplete", include_in_schema=False)
+async def complete_form(request: Request, ctx: Ctx = Depends(need("enter"))):
+    """上报 / 撤销上报 from the form: the page again, saying what happened (refused: why)."""
+    form = await request.form()
+    dataset, period = form.get("dataset"), str(form.get("period") or "")
+    withdraw = request.url.path.endswith("/uncomplete")
+
+    def work() -> tuple[dict, int]:
+        status = 409
+        try:
+            if withdraw:
+                result = uncomplete_report(ctx, dataset, period, ctx.ou.code)
+            else:
+                result = complete_report(ctx, dataset, period, ctx.ou.code)
+        except WeijianError as error:  # bad input, a lock that slipped in: said on the page
+            result, status = {"ok": False, "message": str(error), "errors": [], "warnings": []}, 400
+        data = entry_form(ctx, dataset, period)
+        data.update(completion=result)
+        return data, 200 if result["ok"] else status
+    data, status = await run_in_threadpool(work)
+    return page_response(request, "entry.html", data, ctx.user, status, page="entry")
+
+
+class Completion(BaseModel):
+    ou: str
+    dataset: str
+    period: str
+
+
+@router.post("/api/entry/complete", tags=["数据录入"], summary="上报：先检查审核规则（“高”级未通过则拒绝），再登记报表完成")
+def complete_api(body: Completion, ctx: Ctx = Depends(need("enter"))):
+    result = complete_report(ctx, body.dataset, body.period, ctx.ou.code, source="接口上报")
+    return json_response(result, 200 if result["ok"] else 409)
+
+
+@router.post("/api/entry/uncomplete", tags=["数据录入"], summary="撤销上报（审核员、管理员，或上报人本人）")
+def uncomplete_api(body: Completion, ctx: Ctx = Depends(need("enter"))):
+    return json_response(uncomplete_report(ctx, body.dataset, body.period, ctx.ou.code, source="接口撤销上报"))
 
 
 def _cells(form) -> list[CellValue]:
