@@ -60,6 +60,10 @@ class AggregateSource:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
         return frame[self._COLUMNS]
 
+    def built_state(self) -> tuple:
+        """The tables built, as of the last ``ensure_fresh``: what compiled SQL depends on."""
+        return tuple(sorted((self._built or {}).items()))
+
     def ensure_fresh(self) -> None:
         """Refresh what writes since the last refresh touched (cheap when nothing was)."""
         if self.tables.refresh() is not None:

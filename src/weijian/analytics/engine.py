@@ -7,6 +7,7 @@ expression for any codes × org units × periods; ``query`` turns it into
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from decimal import Decimal
 
 from weijian.analytics.comparisons import competition_ranks, completion, ratio_decimal, year_on_year
@@ -40,6 +41,7 @@ class Analytics:
         self._parts = {"values": values, "orgunits": orgunits, "aggregates": aggregates}
         self.package = package
         self.prepared = prepared
+        self._compiled: OrderedDict[tuple, tuple[object, str]] = OrderedDict()
 
     def _part(self, name: str):
         part = self._parts[name]
@@ -119,8 +121,49 @@ class Analytics:
             found = self.prepared.rows(codes, selection, periods)
             if found is not None:
                 return found
-        frame = self.frame(codes, selection, periods)
-        return [] if frame is None else list(frame[COLUMNS].itertuples(index=False, name=None))
+        if self.aggregates is not None:
+            for code in codes:
+                if code not in self.package.indicators:
+                    self._element_operand(code)
+            frame = self.aggregates.frame(codes, selection, periods)  # a template, when one fits
+            if frame is not None:
+                return list(frame[COLUMNS].itertuples(index=False, name=None))
+        return self._compiled_rows(codes, selection, periods)
+
+    _KEEP_COMPILED = 64
+
+    def _compiled_rows(self, codes: list[str], selection: OrgUnitSelection, periods: list[Period]) -> list[tuple]:
+        """Rows of ``table(...)``. The SQL compiled for a request is kept for
+        the next time it is asked (every draft of a report asks the same ones):
+        compiling costs more than running it on a county's data."""
+        tables = None
+        if self.aggregates is not None:  # the SQL reads the analytics tables: refreshed, and as built
+            self.aggregates.ensure_fresh()
+            tables = self.aggregates.built_state()
+        key = (tuple(codes), tuple(sorted(selection.codes_by_level.items())), selection.whole_levels,
+               tuple(p.id for p in periods), tables)
+        entry = self._compiled.pop(key, None)
+        if entry is None:
+            table = self.table(codes, selection, periods)
+            if table is None:
+                return []
+            backend = table._find_backend()
+            if backend.name not in ("duckdb", "postgres"):  # Spark: as Ibis runs it
+                return list(table.execute()[COLUMNS].itertuples(index=False, name=None))
+            backend._register_in_memory_tables(table)  # the maps live as long as the entry
+            entry = (table, backend.compile(table))
+        self._compiled[key] = entry
+        while len(self._compiled) > self._KEEP_COMPILED:
+            self._compiled.popitem(last=False)
+        table, sql = entry
+        backend = table._find_backend()
+        if backend.name == "duckdb":
+            found = backend.con.execute(sql).fetchall()
+        else:
+            with backend.raw_sql(sql) as cursor:
+                found = cursor.fetchall()
+        return [(code, orgunit, period, _float(num), _float(den), _float(value))
+                for code, orgunit, period, num, den, value in found]
 
     def bulk(self, levels: list[int], periods: list[Period], codes: list[str] | None = None):
         """Every indicator for every org unit at ``levels`` and every period."""
@@ -245,3 +288,7 @@ class Analytics:
         ranked = sorted(zip(ranks, results), key=lambda p: (p[0] is None, p[0] or 0, p[1].ou))
         total = sum(1 for r in ranks if r is not None)
         return [Result(**{**r.__dict__, "rank": k, "rank_of": total}) for k, r in ranked]
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 AGGREGATIONS = ("sum", "last", "average", "max", "min")
 VALUE_TYPES = ("integer", "number")
@@ -166,10 +167,15 @@ class MetadataPackage:
         return self.categories[element.category].option_codes()
 
     def target_for(self, subject: str, orgunit: str, year: int) -> Target | None:
+        return self._targets_by_key.get((subject, orgunit, year))
+
+    @cached_property
+    def _targets_by_key(self) -> dict[tuple[str, str, int], Target]:
+        # a report asks for thousands of figures' targets: look them up, not scan
+        found: dict[tuple[str, str, int], Target] = {}
         for target in self.targets:
-            if target.subject == subject and target.orgunit == orgunit and target.year == year:
-                return target
-        return None
+            found.setdefault((target.subject, target.orgunit, target.year), target)  # the first one wins, as before
+        return found
 
     @property
     def max_level(self) -> int:

@@ -221,11 +221,10 @@ def _fill_inputs(figures: FigureSource, package: MetadataPackage, facts: list[Fa
     units = sorted({fact.ou for fact in pending})
     periods = [Period.parse(p) for p in sorted({fact.period for fact in pending})]
     figures.queries += 1
-    table = figures.analytics.table(labels, OrgUnitSelection.of_codes(package, units), periods)
     values: dict[tuple[str, str, str], Decimal | None] = {}
-    if table is not None:
-        for row in table.execute().itertuples(index=False):
-            values[(row.code, row.orgunit, row.period)] = to_decimal(row.value)
+    for code, orgunit, period, _, _, value in figures.analytics.rows(labels, OrgUnitSelection.of_codes(package, units),
+                                                                      periods):
+        values[(code, orgunit, period)] = to_decimal(value)
     for fact in pending:
         fact.inputs = {label: values.get((label, fact.ou, fact.period)) for label in labels_of[fact.code]}
 

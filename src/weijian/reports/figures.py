@@ -79,11 +79,10 @@ class FigureSource:
             self._inputs[key] = {}
             return {}
         self.queries += 1
-        table = self.analytics.table(labels, OrgUnitSelection.of_codes(self.package, [ou]), [period])
         values: dict[str, Decimal | None] = {label: None for label in labels}
-        if table is not None:
-            for row in table.execute().itertuples(index=False):
-                values[row.code] = to_decimal(row.value)
+        for code, _, _, _, _, value in self.analytics.rows(labels, OrgUnitSelection.of_codes(self.package, [ou]),
+                                                             [period]):
+            values[code] = to_decimal(value)
         self._inputs[key] = values
         return values
 
@@ -104,10 +103,9 @@ class FigureSource:
         spans = sorted({y for _, y in pairs})
         months = [Period.parse(f"{y}{m:02d}") for y in spans for m in range(1, 13)]
         self.queries += 1
-        table = self.analytics.table(wanted, OrgUnitSelection.of_codes(self.package, [ou]), months)
         found: dict[tuple[str, str], Decimal | None] = {}
-        if table is not None:
-            for row in table.execute().itertuples(index=False):
-                found[(row.code, row.period)] = to_decimal(row.value)
+        for code, _, period, _, _, value in self.analytics.rows(wanted, OrgUnitSelection.of_codes(self.package, [ou]),
+                                                                  months):
+            found[(code, period)] = to_decimal(value)
         for code, year in pairs:
             self._monthly[(code, ou, year)] = [found.get((code, f"{year}{m:02d}")) for m in range(1, 13)]

@@ -58,12 +58,8 @@ def _figures(ctx: Ctx, code: str, headlines: list[str], period: Period) -> dict:
         analytics = ws.analytics
         found = analytics.figures(list(dict.fromkeys([*headlines, code])), [ou.code], period)
         ranking = analytics.query(code, children, period, rank=True) if children else []
-        table = analytics.table([code], OrgUnitSelection.of_codes(ctx.package, [ou.code]), trend)
-        frame = table.execute() if table is not None else None
-    by_period = {}
-    if frame is not None:
-        for row in frame.itertuples(index=False):
-            by_period[row.period] = to_decimal(row.value)
+        rows = analytics.rows([code], OrgUnitSelection.of_codes(ctx.package, [ou.code]), trend)
+    by_period = {period: to_decimal(value) for _, _, period, _, _, value in rows}
     selected = found[(code, ou.code)]
     return {
         "headline": [found[(c, ou.code)].to_dict() for c in headlines],
