@@ -179,7 +179,7 @@ class ProblemFinder:
             if judgement.progress != "behind":
                 continue
             if words["annual"] or c.period.end_month == 12:
-                text = f"{done.figure.name}{done.clause('年度任务')}，未完成年度任务"
+                text = f"{done.figure.name}{done.clause('年度任务')}"  # the clause says 未完成年度任务
                 gap = Decimal(100) - done.value
             else:
                 expected = round_half_up(judgement.expected, 2)
