@@ -156,3 +156,131 @@ def test_locked_period_refuses_complete_and_withdraw(web):
     assert withdraw.status_code == 400 and "审核锁定" in withdraw.text
     assert reviewer.post("/api/unapprove", headers={"X-CSRF-Token": reviewer.csrf},
                          json={"ou": TOWNSHIP_A, "period": "202610", "reason": "测试"}).status_code == 200
+
+
+def test_review_shows_completeness_and_open_findings(web):
+    data = web.client("shenhe").get("/api/check?ou=YL_MDY&period=202608").json()
+    c = data["completeness"]
+    assert c["missing"] > 0 and c["complete"] is False and c["expected"] == c["reported"] + c["missing"]
+    assert {d["code"] for d in c["datasets"]} >= {"BPHS_MONTHLY"}
+    assert sum(d["missing"] for d in c["datasets"]) == c["missing"]
+    assert c["rules"] == data["counts"]["rule"] and c["outliers"] == data["counts"]["outlier"]
+    page = web.client("shenhe").get("/review?ou=YL_MDY&period=202608").text
+    assert "已上报 / 应报" in page and "锁定前需再确认一次" in page
+
+
+def test_approving_an_incomplete_subtree_needs_confirmation(web):
+    reviewer = web.client("shenhe")
+    headers = {"X-CSRF-Token": reviewer.csrf}
+    first = reviewer.post("/api/approve", headers=headers, json={"ou": "YL_MDY", "period": "202608"})
+    body = first.json()
+    assert first.status_code == 409 and body["needs_confirmation"] is True and body["approved"] is False
+    assert "份报表未上报" in body["message"] and "confirm" in body["message"]
+    assert body["completeness"]["missing"] > 0
+    with web.workspaces.reader() as ws:
+        assert ws.store.is_locked("YL_MDY", 24319, 24319) is None  # 202608: nothing locked
+    page = reviewer.post("/review/approve", data={"ou": "YL_MDY", "period": "202608", "csrf_token": reviewer.csrf})
+    assert page.status_code == 409 and "确认锁定" in page.text and 'name="confirm"' in page.text
+    with web.workspaces.reader() as ws:
+        assert not [a for a in ws.store.approvals("YL_MDY") if a.period == "202608"]
+    done = reviewer.post("/review/approve", data={"ou": "YL_MDY", "period": "202608", "confirm": "1",
+                                                  "csrf_token": reviewer.csrf})
+    assert done.status_code == 303
+    with web.workspaces.reader() as ws:
+        assert [a.approved_by for a in ws.store.approvals("YL_MDY") if a.period == "202608"] == ["shenhe"]
+    assert reviewer.post("/api/unapprove", headers=headers,
+                         json={"ou": "YL_MDY", "period": "202608", "reason": "测试"}).status_code == 200
+
+
+def test_a_complete_subtree_locks_at_once(web):
+    reviewer = web.client("shenhe")
+    state = reviewer.get("/api/check?ou=YL_GX_C02&period=202609").json()["completeness"]
+    assert state["complete"] is True and state["expected"] > 0
+    done = reviewer.post("/api/approve", headers={"X-CSRF-Token": reviewer.csrf},
+                         json={"ou": "YL_GX_C02", "period": "202609"})
+    assert done.status_code == 200 and done.json()["approved"] is True
+
+
+# -- DHIS2 /api/completeDataSetRegistrations ------------------------------------------------------
+API = "/api/completeDataSetRegistrations"
+
+
+def _post(client, items, **params):
+    return client.post(API, headers={"X-CSRF-Token": client.csrf}, params=params,
+                       json={"completeDataSetRegistrations": items})
+
+
+def test_dhis2_get_lists_registrations_with_repeated_parameters_and_children(web):
+    client = web.client("admin")
+    one = client.get(API, params={"dataSet": "BPHS_MONTHLY", "period": "202609", "orgUnit": "YL_GX_C02"}).json()
+    (row,) = one["completeDataSetRegistrations"]
+    assert (row["dataSet"], row["period"], row["organisationUnit"], row["completed"]) == (
+        "BPHS_MONTHLY", "202609", "YL_GX_C02", True)
+    assert row["storedBy"] == "demo" and row["date"].startswith("2026-10-")  # the demo's import, on time
+    both = client.get(f"{API}?dataSet=BPHS_MONTHLY&dataSet=VILLAGE_MONTHLY&period=202608&period=202609"
+                      "&orgUnit=YL_GX_C02").json()["completeDataSetRegistrations"]
+    assert {(r["dataSet"], r["period"]) for r in both} == {
+        (d, p) for d in ("BPHS_MONTHLY", "VILLAGE_MONTHLY") for p in ("202608", "202609")}
+    tree = client.get(API, params={"dataSet": "BPHS_MONTHLY", "period": "202609", "orgUnit": TOWNSHIP_A,
+                                   "children": "true"}).json()["completeDataSetRegistrations"]
+    assert len({r["organisationUnit"] for r in tree}) > 3 and all(r["organisationUnit"].startswith("YL_GX") for r in tree)
+    dated = client.get(API, params={"dataSet": "BPHS_MONTHLY", "startDate": "2026-08-01", "endDate": "2026-09-30",
+                                    "orgUnit": "YL_GX_C02"}).json()["completeDataSetRegistrations"]
+    assert {r["period"] for r in dated} == {"202608", "202609"}
+
+
+def test_dhis2_get_refuses_bad_input_in_chinese(web):
+    client = web.client("luru_a")
+    assert "报表编码“NOPE”不存在" in client.get(API, params={"dataSet": "NOPE", "period": "202609"}).json()["error"]
+    assert "period" in client.get(API, params={"dataSet": "BPHS_MONTHLY"}).json()["error"]
+    outside = client.get(API, params={"period": "202609", "orgUnit": VILLAGE_B})
+    assert outside.status_code == 403 and "无权访问" in outside.json()["error"]
+
+
+def test_dhis2_post_registers_all_or_nothing_and_delete_withdraws(web):
+    client = web.client("luru_a")
+    _save(client, "YL_GX_C07", {"HEALTH_RECORDS": "10"})
+    good = {"dataSet": "BPHS_MONTHLY", "period": PERIOD, "organisationUnit": "YL_GX_C07", "completed": True}
+    bad = [{"dataSet": "NOPE", "period": PERIOD, "organisationUnit": "YL_GX_C08"},
+           {"dataSet": "BPHS_MONTHLY", "period": "203001", "organisationUnit": "YL_GX_C08"},
+           {"dataSet": "BPHS_MONTHLY", "period": PERIOD, "organisationUnit": "NOPE"},
+           {"dataSet": "BPHS_MONTHLY", "period": PERIOD}]
+    refused = _post(client, [good, *bad])
+    body = refused.json()
+    assert refused.status_code == 409 and body["status"] == "ERROR" and body["response"]["responseType"] == "ImportSummary"
+    messages = [c["value"] for c in body["conflicts"]]
+    assert len(messages) == 4 and "报表编码“NOPE”不存在" in messages[0] and "未来" in messages[1]
+    assert "机构编码“NOPE”不存在" in messages[2] and "缺少 organisationUnit" in messages[3]
+    assert body["importCount"]["imported"] == 0 and _registered(web, "YL_GX_C07") == []
+    dry = _post(client, [good], dryRun="true")
+    assert dry.status_code == 200 and dry.json()["importCount"]["imported"] == 1 and _registered(web, "YL_GX_C07") == []
+    done = _post(client, [good])
+    assert done.status_code == 200 and done.json()["status"] == "SUCCESS"
+    assert done.json()["importCount"] == {"imported": 1, "updated": 0, "ignored": 0, "deleted": 0}
+    (found,) = _registered(web, "YL_GX_C07")
+    assert (found.completed_by, found.source) == ("luru_a", "接口 completeDataSetRegistrations")
+    assert _post(client, [good]).json()["importCount"]["ignored"] == 1  # already registered
+    gone = client.delete(API, params={"ds": "BPHS_MONTHLY", "pe": PERIOD, "ou": "YL_GX_C07"},
+                         headers={"X-CSRF-Token": client.csrf})
+    assert gone.status_code == 204 and _registered(web, "YL_GX_C07") == []
+    again = client.delete(API, params={"ds": "BPHS_MONTHLY", "pe": PERIOD, "ou": "YL_GX_C07"},
+                          headers={"X-CSRF-Token": client.csrf})
+    assert again.status_code == 400 and "尚未上报" in again.json()["error"]
+
+
+def test_dhis2_post_refuses_rules_locks_outsiders_and_roles(web):
+    client = web.client("luru_a")
+    _save(client, "YL_GX_C08", {"EHR_RECORDS": "50", "HEALTH_RECORDS": "40"})  # 高: 电子档案 > 档案
+    broken = _post(client, [{"dataSet": "BPHS_MONTHLY", "period": PERIOD, "organisationUnit": "YL_GX_C08"}])
+    assert broken.status_code == 409 and "审核规则未通过" in broken.json()["conflicts"][0]["value"]
+    outside = _post(client, [{"dataSet": "BPHS_MONTHLY", "period": PERIOD, "organisationUnit": VILLAGE_B}])
+    assert outside.status_code == 403 and "无权访问" in outside.json()["conflicts"][0]["value"]
+    viewer = web.client("viewer")
+    assert _post(viewer, [{"dataSet": "BPHS_MONTHLY", "period": PERIOD, "organisationUnit": VILLAGE_A}]).status_code == 403
+    not_json = client.post(API, headers={"X-CSRF-Token": client.csrf}, data={"ou": VILLAGE_A})
+    assert not_json.status_code == 400 and "application/json" in not_json.json()["error"]
+    reviewer = web.client("shenhe")
+    assert reviewer.post("/api/approve", headers={"X-CSRF-Token": reviewer.csrf},
+                         json={"ou": "YL_GX_C09", "period": PERIOD, "confirm": True}).status_code == 200
+    locked = _post(client, [{"dataSet": "BPHS_MONTHLY", "period": PERIOD, "organisationUnit": "YL_GX_C09"}])
+    assert locked.status_code == 409 and "审核锁定" in locked.json()["conflicts"][0]["value"]

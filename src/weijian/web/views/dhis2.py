@@ -3,6 +3,8 @@
     GET  /api/system/info
     GET  /api/organisationUnits | dataSets | dataElements | categoryOptionCombos   (paged; fields=, filter=)
     GET  /api/dataValues?de=&pe=&ou=[&co=]      POST /api/dataValues      DELETE /api/dataValues?de=&pe=&ou=
+    GET  /api/completeDataSetRegistrations?dataSet=&period=&orgUnit=[&children=true]
+    POST /api/completeDataSetRegistrations      DELETE /api/completeDataSetRegistrations?ds=&pe=&ou=
 
 ``/api/me`` and ``/api/dataValueSets`` live with their pages (home.py, api.py). A list
 answers ``{"pager": {...}, "<resource>": [...]}``; ``fields`` picks id, code, name,
@@ -210,3 +212,171 @@ def _conflicts(messages: list[str]):
                           "message": "；".join(messages),
                           "response": {"responseType": "ImportSummary", "status": "ERROR",
                                        "conflicts": [{"object": "value", "value": m} for m in messages]}}, 409)
+
+
+# -- complete data set registrations (上报) -------------------------------------------------------
+REGISTRATION_SOURCE = "接口 completeDataSetRegistrations"
+
+
+def _registration_units(ctx: Ctx, children: bool) -> list[str]:
+    wanted = {u.code for u in ctx.units}
+    if children:
+        wanted = {c for c, u in ctx.package.orgunits.items() if wanted & set(u.path)} & ctx.scope
+    return sorted(wanted)
+
+
+@router.get("/completeDataSetRegistrations",
+            summary="报表上报登记（DHIS2 completeDataSetRegistrations：dataSet、period 或 startDate/endDate、"
+                    "orgUnit 可重复，children=true 含下级）")
+def get_registrations(dataSet: list[str] = Query(default=[]), period: list[str] = Query(default=[]),
+                      startDate: str | None = None, endDate: str | None = None, children: bool = False,
+                      ctx: Ctx = Depends(need("view"))):
+    """``period`` matches exactly; ``startDate``/``endDate`` take every period lying within them."""
+    from weijian.web.views.api import _month_of
+
+    unknown = [d for d in dataSet if d not in ctx.package.datasets]
+    if unknown:
+        raise WeijianError(f"报表编码“{'、'.join(unknown)}”不存在")
+    exact = [Period.parse(p) for p in period]
+    spans = [(p.start, p.end) for p in exact]
+    if startDate or endDate:
+        if not (startDate and endDate):
+            raise WeijianError("startDate 和 endDate 要一起给出，如 startDate=2026-01-01&endDate=2026-06-30")
+        spans.append((_month_of(startDate, "startDate"), _month_of(endDate, "endDate")))
+    if not spans:
+        raise WeijianError("请给出 period 参数（可多个），或 startDate 和 endDate，如 period=202405")
+    ids = {p.id for p in exact}
+    within = spans[len(exact):]
+    units = _registration_units(ctx, children)
+    with ctx.workspaces.reader() as ws:
+        found = ws.store.registrations(units, min(s for s, _ in spans), max(e for _, e in spans),
+                                       dataSet or None)
+    rows = []
+    for r in found:
+        p = Period.parse(r.period)
+        if r.period in ids or any(start <= p.start and p.end <= end for start, end in within):
+            rows.append({"dataSet": r.dataset, "period": r.period, "organisationUnit": r.orgunit,
+                         "attributeOptionCombo": DEFAULT_OPTION, "completed": True,
+                         "date": r.completed_at.isoformat(timespec="seconds"), "storedBy": r.completed_by,
+                         "lastUpdated": r.completed_at.isoformat(timespec="seconds"),
+                         "lastUpdatedBy": r.completed_by})
+    return json_response({"completeDataSetRegistrations": rows})
+
+
+def _registration_conflict(ctx: Ctx, item, completed_default: bool = True):
+    """(key, completed, conflict message, forbidden): one item of a POST checked as 上报 would be."""
+    from weijian.web.auth import AuthError
+    from weijian.web.views.entry import report_key, report_rules
+
+    if not isinstance(item, dict):
+        return None, True, "每一项应为对象：{dataSet, period, organisationUnit, completed}", False
+    ds, pe, ou = item.get("dataSet"), item.get("period"), item.get("organisationUnit")
+    if isinstance(ds, dict):
+        ds = ds.get("id")
+    if isinstance(ou, dict):
+        ou = ou.get("id")
+    missing = [name for name, value in (("dataSet", ds), ("period", pe), ("organisationUnit", ou)) if not value]
+    if missing:
+        return None, True, f"缺少 {'、'.join(missing)}", False
+    completed = item.get("completed", completed_default) not in (False, "false", "FALSE", 0)
+    ds, pe, ou = str(ds), str(pe), str(ou)
+    try:
+        check_ou(ctx.package, ctx.user, ou)
+    except AuthError as error:
+        return None, completed, error.message, error.status == 403
+    try:
+        dataset, period = report_key(ctx, ds, pe, ou)
+    except WeijianError as error:
+        return None, completed, str(error), False
+    with ctx.workspaces.reader() as ws:
+        cover = ws.store.is_locked(ou, period.start, period.end)
+    if cover is not None:
+        return None, completed, (f"{ctx.package.orgunits[ou].name} {period.label} 的数据已由 {cover.approved_by} "
+                                 f"审核锁定（{cover.orgunit} {cover.period}），不能{'上报' if completed else '撤销上报'}"), False
+    if completed:
+        errors, _ = report_rules(ctx, dataset, period, ou)
+        if errors:
+            return None, completed, (f"{ctx.package.orgunits[ou].name} {period.label} {dataset.name}不能上报，"
+                                     "审核规则未通过：" + "；".join(e["message"] for e in errors)), False
+    return (dataset.code, period, ou), completed, None, False
+
+
+def _registration_summary(status: str, count: dict, conflicts: list[dict], description: str, http: int):
+    inner = {"responseType": "ImportSummary", "status": status, "importCount": count, "conflicts": conflicts,
+             "description": description}
+    return json_response({**inner, "httpStatus": "OK" if http == 200 else ("Forbidden" if http == 403 else "Conflict"),
+                          "httpStatusCode": http, "message": description, "response": inner}, http)
+
+
+@router.post("/completeDataSetRegistrations",
+             summary="上报登记（DHIS2 JSON：{completeDataSetRegistrations:[{dataSet, period, organisationUnit, "
+                     "completed}]}）；先检查审核规则，有任何问题则全部不登记；dryRun")
+async def post_registrations(request: Request, dryRun: bool = False, ctx: Ctx = Depends(need("enter"))):
+    """All or nothing, like every import here: any item refused (unknown data set or unit, a
+    unit outside the user's, a locked period, a broken rule of importance 高) and none is
+    registered (409, one conflict per item; 403 when a unit lies outside the user's).
+    ``completed: false`` withdraws (撤销上报) under the entry form's rules."""
+    from weijian.web.views.entry import may_uncomplete
+
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        raise WeijianError("请求体应为 application/json：{\"completeDataSetRegistrations\": [{\"dataSet\": …, "
+                           "\"period\": …, \"organisationUnit\": …, \"completed\": true}]}")
+    try:
+        body = await request.json()
+    except ValueError:
+        raise WeijianError("请求体不是有效的 JSON") from None
+    items = body.get("completeDataSetRegistrations") if isinstance(body, dict) else body
+    if not isinstance(items, list) or not items:
+        raise WeijianError("请求体应含 completeDataSetRegistrations 列表（至少一项）")
+    if len(items) > 5000:
+        raise WeijianError("一次最多登记 5000 份报表，请分批提交")
+
+    def work():
+        keys, withdraw, conflicts, forbidden = [], [], [], False
+        for index, item in enumerate(items):
+            key, completed, problem, refused = _registration_conflict(ctx, item)
+            if problem is None and not completed:
+                with ctx.workspaces.reader() as ws:
+                    found = [r for r in ws.store.registrations([key[2]], key[1].start, key[1].end, [key[0]])
+                             if r.period == key[1].id]
+                if found and not may_uncomplete(ctx, found[0].completed_by):
+                    problem = f"只有审核员、管理员或上报人（{found[0].completed_by}）本人可以撤销上报"
+                elif not found:
+                    key = None  # nothing to withdraw: ignored
+            if problem is not None:
+                forbidden = forbidden or refused
+                conflicts.append({"object": f"completeDataSetRegistrations[{index}]", "value": problem,
+                                  "errorCode": "E7600" if not refused else "E7617"})
+            elif key is not None:
+                (keys if completed else withdraw).append(key)
+        zero = {"imported": 0, "updated": 0, "ignored": len(items), "deleted": 0}
+        if conflicts:
+            return _registration_summary("ERROR", zero, conflicts,
+                                         f"{len(conflicts)} 项有问题，全部未登记", 403 if forbidden else 409)
+        if dryRun:
+            count = {"imported": len(keys), "updated": 0, "ignored": len(items) - len(keys) - len(withdraw),
+                     "deleted": len(withdraw)}
+            return _registration_summary("SUCCESS", count, [], "试登记（未写入）", 200)
+
+        def write(ws):
+            new = ws.store.register_complete(keys, user=ctx.user.name, source=REGISTRATION_SOURCE) if keys else 0
+            for ds, period, ou in withdraw:
+                ws.store.unregister_complete(ds, period, ou, user=ctx.user.name, source=REGISTRATION_SOURCE)
+            return new
+        new = ctx.workspaces.write(write, touches="all")
+        for ds, period, ou in keys + withdraw:
+            ctx.workspaces.write(lambda ws, ds=ds, period=period, ou=ou: ws.store.log_event(
+                ctx.user.name, "complete" if (ds, period, ou) in keys else "uncomplete", orgunit=ou,
+                period=period.id, detail=ds, address=ctx.address()))
+        count = {"imported": new, "updated": 0, "ignored": len(items) - new - len(withdraw),
+                 "deleted": len(withdraw)}
+        return _registration_summary("SUCCESS", count, [], f"登记 {new} 份，撤销 {len(withdraw)} 份", 200)
+    return await run_in_threadpool(work)
+
+
+@router.delete("/completeDataSetRegistrations", summary="撤销上报（DHIS2：ds、pe、ou）")
+async def delete_registration(ds: str, pe: str, ou: str, ctx: Ctx = Depends(need("enter"))):
+    from weijian.web.views.entry import uncomplete_report
+
+    await run_in_threadpool(uncomplete_report, ctx, ds, pe, ctx.ou.code, source=REGISTRATION_SOURCE)
+    return Response(status_code=204)
