@@ -113,3 +113,21 @@ def test_an_earlier_time_moves_the_registration_back(county):
     (found,) = county.registrations()
     assert (found.completed_by, found.completed_at) == ("archive", datetime(2024, 6, 5))
     assert [e.by_user for e in county.registration_log()] == ["late", "archive"]
+
+
+def test_backup_tables_carry_registrations_and_their_log(county, tmp_path):
+    """The table dump behind ``weijian backup`` copies registrations and the log (restore keeps timeliness)."""
+    from weijian.storage import open_store
+    from weijian.storage.table_dump import dump_tables, load_tables
+
+    county.register_complete([("MONTHLY", MAY, "YL_GX_WSY")], user="luru", recorded_at=datetime(2024, 6, 8))
+    county.unregister_complete("MONTHLY", MAY, "YL_GX_WSY", user="shenhe")
+    county.register_complete([("MONTHLY", MAY, "YL_GX_C1")], user="luru", recorded_at=datetime(2024, 6, 9))
+    _, files = dump_tables(county, tmp_path / "tables")
+    assert {"registration", "registration_log"} <= {f.name for f in files}
+    with open_store(tmp_path / "restored.duckdb") as fresh:
+        load_tables(fresh, files)
+        assert fresh.registrations() == county.registrations()
+        assert fresh.registration_log() == county.registration_log()
+        fresh.register_complete([("MONTHLY", JUNE, "YL_GX_C1")], user="u")  # ids continue past the loaded ones
+        assert len(fresh.registration_log()) == 4
