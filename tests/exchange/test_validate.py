@@ -24,6 +24,7 @@ def package() -> MetadataPackage:
     ]
     elements = [
         DataElement("VACC_DOSES", "免疫规划疫苗接种剂次", "剂次"),
+        DataElement("LECTURES", "健康知识讲座次数", "次", max_value=Decimal(100)),
         DataElement("HTN_MANAGED", "已管理高血压患者人数", "人", aggregation="last"),
         DataElement("POP_RESIDENT", "常住人口", "人", aggregation="last", period_type="yearly"),
         DataElement("LIVE_BIRTHS", "活产数", "人", category="SEX"),
@@ -86,6 +87,10 @@ BAD_ROWS = [
     ("VACC_DOSES,202405,YL_ELX_HCH,,,12.5,,,,", "value", "not-an-integer",
      "数据项“免疫规划疫苗接种剂次”应填整数，“12.5”不是整数"),
     ("VACC_DOSES,202405,YL_ELX_HCH,,,12,,,,maybe", "followup", "bad-followup", "“maybe”不是是/否"),
+    ("LECTURES,202405,YL_ELX_HCH,,,101,,,,", "value", "above-limit",
+     "数值“101”超出“健康知识讲座次数”的上限（每个机构每期不超过 100次）"),
+    ("VACC_DOSES,202405,YL_ELX_HCH,,,99999999999,,,,", "value", "above-limit",
+     "数值“99999999999”超出“免疫规划疫苗接种剂次”的上限（每个机构每期不超过 10000000000剂次）"),
 ]
 
 
@@ -172,3 +177,9 @@ def test_format_and_escape_helpers():
     assert [format_number(x) for x in (12.0, 0.0, 1234567.0, 3.25)] == ["12", "0", "1234567", "3.25"]
     assert [cell_text(x) for x in (None, 202405.0, " a ", 7)] == ["", "202405", "a", "7"]
     assert [escape_formula(x) for x in ("=1+1", "+86", "-", "@a", "正常")] == ["'=1+1", "'+86", "'-", "'@a", "正常"]
+
+
+def test_a_value_at_its_limit_is_kept(tmp_path, package):
+    rows, problems = check(tmp_path, package, ["LECTURES,202405,YL_ELX_HCH,,,100,,,,",
+                                               "VACC_DOSES,202405,YL_ELX_HCH,,,9999999999,,,,"])
+    assert not problems and [r.value for r in rows] == [100.0, 9999999999.0]

@@ -334,3 +334,20 @@ def test_unknown_field_inside_a_nested_list_suggests_from_that_list(tmp_path):
     unknown = next(p for p in problems if p.code == "unknown-field")
     assert_problem(unknown, file="elements.yaml", item="DISEASE_CLASS", column="options", code="unknown-field",
                    text="第2项的nmae：未知字段“nmae”，是否应为“name”")
+
+
+def test_element_limit_must_be_positive(tmp_path):
+    text = BASE["elements.yaml"].replace("period_type: monthly}", "period_type: monthly, max_value: 0}", 1)
+    problem = one_problem(tmp_path, elements=text)
+    assert_problem(problem, file="elements.yaml", item="HTN_MANAGED", column="max_value", code="bad-value",
+                   text="上限应大于 0")
+
+
+def test_element_limit_is_read(tmp_path):
+    from weijian.metadata import load_package
+
+    text = BASE["elements.yaml"].replace("period_type: monthly}", "period_type: monthly, max_value: 5000}", 1)
+    package = load_package(write(tmp_path, elements=text))
+    assert package.elements["HTN_MANAGED"].hard_limit == 5000
+    assert package.elements["HTN_STD_MANAGED"].max_value is None
+    assert package.elements["HTN_STD_MANAGED"].hard_limit == 10 ** 10

@@ -174,8 +174,9 @@ class Validator:
         return (period.id, period.start, period.end), None
 
     def _value(self, element: DataElement | None, raw) -> tuple[float | None, Error | None]:
-        if type(raw) is str and raw.isdigit() and raw.isascii():
-            return float(raw), None  # the common case, without Decimal
+        if (type(raw) is str and raw.isdigit() and raw.isascii() and len(raw) <= 10
+                and (element is None or element.max_value is None)):
+            return float(raw), None  # the common case, without Decimal (ten digits stay under the ceiling)
         if is_blank(raw):
             return None, ("value", "blank-value", "数值为空")
         number = parse_number(raw)
@@ -184,6 +185,9 @@ class Validator:
             return None, ("value", "not-a-number", f"“{shown}”不是数字")
         if number < 0:
             return None, ("value", "negative", f"数值“{shown}”是负数，应不小于 0")
+        if element is not None and number > element.hard_limit:
+            return None, ("value", "above-limit", f"数值“{shown}”超出“{element.name}”的上限"
+                          f"（每个机构每期不超过 {format_number(float(element.hard_limit))}{element.unit}），请核对是否多打了数字")
         if element is not None and element.value_type == "integer" and number != number.to_integral_value():
             return None, ("value", "not-an-integer", f"数据项“{element.name}”应填整数，“{shown}”不是整数")
         return float(number) + 0.0, None  # + 0.0 turns -0.0 into 0.0

@@ -129,6 +129,12 @@ def _seasonal(value: Any) -> Any:
     raise PydanticCustomError("seasonal", "应为 last_year、flat 或 12 个非负的月度权重")
 
 
+def _positive(value: Decimal | None) -> Decimal | None:
+    if value is not None and value <= 0:
+        raise PydanticCustomError("max_value", "上限应大于 0")
+    return value
+
+
 class ElementSchema(_Strict):
     code: Code
     name: Text
@@ -140,8 +146,12 @@ class ElementSchema(_Strict):
     category: Code | None = None
     synonyms: list[Text] = Field(default_factory=list)
     seasonal: Any = None  # "last_year", "flat" or 12 weights
+    # the most one unit can report for one period: above it a value is refused
+    # (a typo such as 99999999999 讲座次数), below it only the learned range warns
+    max_value: Number | None = None
 
     _seasonal = field_validator("seasonal")(lambda value: _seasonal(value))
+    _max_value = field_validator("max_value")(lambda value: _positive(value))
 
 
 class IndicatorSchema(_Strict):

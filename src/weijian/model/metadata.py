@@ -56,6 +56,11 @@ class Category:
         return tuple(o.code for o in self.options)
 
 
+# No figure one unit reports for one period reaches ten billion (a county
+# hospital's yearly costs in 元 stay near 10^9): above it a value is a typo.
+HARD_CEILING = Decimal(10) ** 10
+
+
 @dataclass(frozen=True)
 class DataElement:
     code: str
@@ -69,6 +74,12 @@ class DataElement:
     synonyms: tuple[str, ...] = ()
     # how an annual task on this element spreads over the year (see SEASONAL below)
     seasonal: str | tuple[Decimal, ...] | None = None
+    # the most one unit can report for one period (None: the general ceiling, HARD_CEILING)
+    max_value: Decimal | None = None
+
+    @property
+    def hard_limit(self) -> Decimal:
+        return self.max_value if self.max_value is not None else HARD_CEILING
 
 
 @dataclass(frozen=True)
