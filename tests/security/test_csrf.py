@@ -46,7 +46,7 @@ def test_cookie_requests_without_the_sessions_token_are_refused(secure_web, two_
 
 def test_the_token_is_accepted_in_header_and_form(secure_web, two_sessions):
     client, _ = two_sessions
-    ok = client.post("/api/approve", json={"ou": VILLAGE_A, "period": "202002"},
+    ok = client.post("/api/approve", json={"ou": VILLAGE_A, "period": "202002", "confirm": True},
                      headers={"X-CSRF-Token": client.csrf})
     assert ok.status_code == 200, ok.text
     form = client.post("/review/unapprove", data={"ou": VILLAGE_A, "period": "202002", "reason": "测试",
@@ -59,7 +59,7 @@ def test_bearer_requests_need_no_csrf_token_and_carry_no_cookie(secure_web):
 
     token = secure_web.workspaces.write(lambda ws: new_token(ws, "admin_a"))
     client = secure_web.client()
-    response = client.post("/api/approve", json={"ou": VILLAGE_A, "period": "202003"},
+    response = client.post("/api/approve", json={"ou": VILLAGE_A, "period": "202003", "confirm": True},
                            headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.text
     assert "set-cookie" not in response.headers

@@ -13,6 +13,9 @@ CSV_B = f"dataelement,period,orgunit,value\nHTN_MANAGED,202611,{VILLAGE_B},10\n"
 JSON_B = json.dumps({"dataValues": [{"dataElement": "HTN_MANAGED", "period": "202611", "orgUnit": VILLAGE_B,
                                      "value": "10"}]})
 JSON_B_TOP = json.dumps({"orgUnit": VILLAGE_B, "dataValues": []})
+REGISTRATION = json.dumps({"completeDataSetRegistrations": [
+    {"dataSet": "BPHS_MONTHLY", "period": "202610", "organisationUnit": "{ou}", "completed": True}]})
+WITHDRAWAL = REGISTRATION.replace("true", "false")
 
 # (method, path, request options): {ou} is the unit asked for; every endpoint of the app that takes one.
 ENDPOINTS = [
@@ -61,6 +64,18 @@ ENDPOINTS = [
     ("GET", "/api/analytics?indicator=HTN_STD_RATE&ou=" + TOWNSHIP_A + ",{ou}&period=2026S1", {}),
     ("GET", "/api/me?ou={ou}", {}),
     ("GET", "/?ou={ou}", {}),
+    # 上报 (complete registrations): the entry form's, and DHIS2's completeDataSetRegistrations
+    ("POST", "/entry/complete", {"data": {"ou": "{ou}", "dataset": "BPHS_MONTHLY", "period": "202610"}}),
+    ("POST", "/entry/uncomplete", {"data": {"ou": "{ou}", "dataset": "BPHS_MONTHLY", "period": "202610"}}),
+    ("POST", "/api/entry/complete", {"json": {"ou": "{ou}", "dataset": "BPHS_MONTHLY", "period": "202610"}}),
+    ("POST", "/api/entry/uncomplete", {"json": {"ou": "{ou}", "dataset": "BPHS_MONTHLY", "period": "202610"}}),
+    ("GET", "/api/completeDataSetRegistrations?orgUnit={ou}&period=202610", {}),
+    ("GET", "/api/completeDataSetRegistrations?orgUnit={ou}&period=202610&children=true", {}),
+    ("POST", "/api/completeDataSetRegistrations", {"content": REGISTRATION,
+                                                   "headers": {"Content-Type": "application/json"}}),
+    ("POST", "/api/completeDataSetRegistrations", {"content": WITHDRAWAL,
+                                                   "headers": {"Content-Type": "application/json"}}),
+    ("DELETE", "/api/completeDataSetRegistrations?ds=BPHS_MONTHLY&pe=202610&ou={ou}", {}),
 ]
 # Units outside 乡镇 A: 乡镇 B, one of its facilities, and the county above A.
 OUTSIDE = [TOWNSHIP_B, VILLAGE_B, "YL"]
@@ -87,7 +102,7 @@ def _state(web) -> tuple:
     with web.workspaces.reader() as ws:
         return (ws.store.count_values(), len(ws.store.audit_history(orgunit=VILLAGE_B)),
                 len(ws.store.audit_history(orgunit=TOWNSHIP_B)), tuple(ws.store.approvals()),
-                len(ws.store.approval_log()))
+                len(ws.store.approval_log()), tuple(ws.store.registrations()), len(ws.store.registration_log()))
 
 
 @pytest.fixture(scope="module")

@@ -54,7 +54,10 @@ def test_entry_approval_and_scope_on_every_backend(small_app):
     assert luru.post("/api/entry", json={"ou": OTHER_VILLAGE, "period": "202610",
                                          "values": [{"element": "HTN_MANAGED", "value": "1"}]}).status_code == 403
     shenhe = _login(small_app, "shenhe")
-    assert shenhe.post("/api/approve", json={"ou": "YL_GX", "period": "202610"}).status_code == 200
+    # nothing handed in (上报) yet: the lock takes an explicit confirmation
+    first = shenhe.post("/api/approve", json={"ou": "YL_GX", "period": "202610"})
+    assert first.status_code == 409 and first.json()["needs_confirmation"] is True
+    assert shenhe.post("/api/approve", json={"ou": "YL_GX", "period": "202610", "confirm": True}).status_code == 200
     locked = luru.post("/api/entry", json={"ou": VILLAGE, "period": "202610",
                                            "values": [{"element": "HTN_MANAGED", "value": "50"}]})
     assert locked.status_code == 422 and "审核锁定" in locked.text
