@@ -205,3 +205,21 @@ def test_import_registers_reports_of_owing_units_only():
         found.add(r)
     assert [(d, p.id, ou) for d, p, ou in found.found()] == [
         ("MONTHLY", "202601", "F1"), ("QUARTERLY", "2026Q1", "F2")]
+
+
+def test_an_upgraded_store_keeps_its_figures(store_url):
+    """Values stored before registrations existed: the one-time backfill registers their reports
+    at the values' first created, so the rates are what "any value" gave before the upgrade."""
+    from weijian.exchange import backfill_registrations
+    from weijian.storage import open_store
+
+    with open_store(store_url.url, schema=store_url.schema, migrate_to=5) as old:
+        old.replace_orgunits(UNITS)
+        for rows, when in WRITES:
+            old.write_values(rows, user="test", source="旧数据", recorded_at=when)
+    with open_store(store_url.url, schema=store_url.schema) as upgraded:
+        assert backfill_registrations(upgraded, PACKAGE) == 10  # the 8 expected ones, and 2 outside Q1
+        found = completeness(analytics_of(upgraded), subtree(PACKAGE, "C"), Q1)
+        total = found.total()
+        assert (total.expected, total.reported, total.timely) == (20, 8, 5)
+        assert backfill_registrations(upgraded, PACKAGE) == 0

@@ -131,3 +131,32 @@ def test_backup_tables_carry_registrations_and_their_log(county, tmp_path):
         assert fresh.registration_log() == county.registration_log()
         fresh.register_complete([("MONTHLY", JUNE, "YL_GX_C1")], user="u")  # ids continue past the loaded ones
         assert len(fresh.registration_log()) == 4
+
+
+def test_a_store_from_before_registrations_is_backfilled_once(store_url):
+    """Migration 006 marks a store that already holds values; the backfill registers their
+    reports at the values' first created (what counted as reported before), then never again."""
+    from weijian.storage import open_store
+
+    with open_store(store_url.url, schema=store_url.schema, migrate_to=5) as old:
+        old.replace_orgunits(UNITS)
+        old.write_values([ValueRow("A", "202405", "YL_GX_WSY", 1.0, MAY.start, MAY.end),
+                          ValueRow("A", "202405", "YL_GX", 1.0, MAY.start, MAY.end),      # owes nothing
+                          ValueRow("Q", "2024Q2", "YL_GX_WSY", 1.0, MAY.start - 1, JUNE.end)],
+                         user="old", source="旧数据", recorded_at=datetime(2024, 6, 3))
+        old.write_values([ValueRow("B", "202405", "YL_GX_WSY", 1.0, MAY.start, MAY.end)],
+                         user="old", source="旧数据", recorded_at=datetime(2024, 6, 1))
+    with open_store(store_url.url, schema=store_url.schema) as upgraded:
+        assert upgraded.registration_backfill_pending()
+        mapping = [("A", "MONTHLY", 1), ("B", "MONTHLY", 1), ("Q", "QUARTERLY", 3), ("A", "QUARTERLY", 3)]
+        assert upgraded.backfill_registrations(mapping, [("MONTHLY", "YL_GX_WSY"), ("QUARTERLY", "YL_GX_WSY")]) == 2
+        found = {(r.dataset, r.period, r.orgunit): (r.completed_at, r.completed_by) for r in upgraded.registrations()}
+        assert found == {("MONTHLY", "202405", "YL_GX_WSY"): (datetime(2024, 6, 1), "old"),
+                         ("QUARTERLY", "2024Q2", "YL_GX_WSY"): (datetime(2024, 6, 3), "old")}
+        assert not upgraded.registration_backfill_pending()
+    with open_store(store_url.url, schema=store_url.schema) as again:
+        assert not again.registration_backfill_pending()
+
+
+def test_a_new_store_has_nothing_to_backfill(store):
+    assert not store.registration_backfill_pending()

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from weijian.exchange.encoding import detect_encoding
-from weijian.exchange.importer import import_file, import_files
+from weijian.exchange.importer import backfill_registrations, import_file, import_files
 from weijian.exchange.readers import RawRecord, read_records
 from weijian.exchange.report import ImportReport
 from weijian.exchange.template import make_template
@@ -16,6 +16,6 @@ from weijian.exchange.validate import Validator
 from weijian.exchange.writers import export_values
 
 __all__ = [
-    "ImportReport", "RawRecord", "Validator", "detect_encoding", "export_values", "import_file",
+    "ImportReport", "RawRecord", "Validator", "backfill_registrations", "detect_encoding", "export_values", "import_file",
     "import_files", "make_template", "read_records",
 ]

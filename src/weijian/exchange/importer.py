@@ -29,7 +29,7 @@ from weijian.model import DataSet, MetadataPackage
 from weijian.model.periods import MONTHS_IN, Period
 from weijian.storage.base import Conflict, LockedRow, Store, ValueRow
 
-__all__ = ["CHUNK_SIZE", "import_file", "import_files"]
+__all__ = ["CHUNK_SIZE", "backfill_registrations", "import_file", "import_files"]
 
 CHUNK_SIZE = 50_000
 _MAX_SOURCE_CHARS = 500
@@ -147,6 +147,25 @@ class ReportsOf:
 
     def found(self) -> list[tuple[str, Period, str]]:
         return [(code, Period(start, end), ou) for code, start, end, ou in sorted(self._found)]
+
+    def mapping(self) -> tuple[list[tuple[str, str, int]], list[tuple[str, str]]]:
+        """(element, data set, months) and (data set, owing unit) pairs: the same rules as ``add``, as tables."""
+        elements = [(element, ds.code, months) for (element, months), sets in self._by_element.items()
+                    for ds in sets]
+        owing = [(ds.code, code) for ds in self._package.datasets.values() for code in self._package.orgunits
+                 if self._unit_owes(ds, code)]
+        return elements, owing
+
+
+def backfill_registrations(store: Store, package: MetadataPackage) -> int:
+    """Once, for a store from before registrations (migration 006 marks it): register every
+    report its stored values belong to, at the values' first ``created`` — what counted as
+    reported then — so completeness and timeliness do not drop to 0 on upgrade. Returns how
+    many were registered (0 when nothing was pending)."""
+    if not store.registration_backfill_pending():
+        return 0
+    elements, owing = ReportsOf(package).mapping()
+    return store.backfill_registrations(elements, owing)
 
 
 def import_file(store: Store, package: MetadataPackage, path: str | Path, **options) -> ImportReport:

@@ -348,6 +348,18 @@ class Store(ABC):
         """Every registration and withdrawal (of ``orgunit``), oldest first."""
 
     @abstractmethod
+    def registration_backfill_pending(self) -> bool:
+        """Whether the store holds values from before registrations, not yet registered
+        (``backfill_registrations``)."""
+
+    @abstractmethod
+    def backfill_registrations(self, element_datasets: Sequence[tuple[str, str, int]],
+                               owing: Sequence[tuple[str, str]]) -> int:
+        """Register, once, the reports values stored before registrations belong to:
+        ``element_datasets`` (element, data set, months per period), ``owing`` (data set,
+        org unit); each at its values' first ``created``. Clears the pending mark."""
+
+    @abstractmethod
     def read_values(
         self,
         orgunits: Sequence[str] | None = None,

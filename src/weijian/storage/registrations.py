@@ -121,6 +121,39 @@ WHERE {where}
 ORDER BY id
 """
 
+# -- backfill: reports of values stored before registrations existed (migration 006) -------------
+BACKFILL_PENDING = "SELECT count(*) FROM registration_backfill WHERE pending"
+MAP_COLUMNS: Columns = (("dataelement", "text"), ("dataset", "text"), ("n_months", "int"))
+OWE_COLUMNS: Columns = (("dataset", "text"), ("orgunit", "text"))
+CREATE_MAP = "CREATE TEMP TABLE wj_reg_map (dataelement TEXT, dataset TEXT, n_months INTEGER)"
+CREATE_OWE = "CREATE TEMP TABLE wj_reg_owe (dataset TEXT, orgunit TEXT)"
+CREATE_FOUND = """
+CREATE TEMP TABLE wj_reg_found AS
+SELECT m.dataset, d.period, d.orgunit, min(d.start_month) AS start_month, min(d.end_month) AS end_month,
+       coalesce(min(d.storedby), 'weijian') AS completed_by,
+       coalesce(min(d.created), min(d.lastupdated)) AS completed_at
+FROM datavalue d
+JOIN wj_reg_map m ON m.dataelement = d.dataelement
+                 AND d.end_month - d.start_month + 1 = m.n_months AND d.start_month % m.n_months = 0
+JOIN wj_reg_owe o ON o.dataset = m.dataset AND o.orgunit = d.orgunit
+WHERE NOT EXISTS (SELECT 1 FROM registration r
+                  WHERE r.dataset = m.dataset AND r.period = d.period AND r.orgunit = d.orgunit)
+GROUP BY m.dataset, d.period, d.orgunit
+"""
+INSERT_FOUND = """
+INSERT INTO registration (dataset, period, orgunit, start_month, end_month, completed_by, completed_at, source)
+SELECT dataset, period, orgunit, start_month, end_month, completed_by, coalesce(completed_at, %(now)s), %(source)s
+FROM wj_reg_found
+"""
+LOG_FOUND = """
+INSERT INTO registration_log (dataset, period, orgunit, action, by_user, "at", source)
+SELECT dataset, period, orgunit, 'complete', completed_by, coalesce(completed_at, %(now)s), %(source)s
+FROM wj_reg_found ORDER BY orgunit, start_month, dataset
+"""
+DROP_BACKFILL = ("DROP TABLE IF EXISTS wj_reg_found", "DROP TABLE IF EXISTS wj_reg_owe",
+                 "DROP TABLE IF EXISTS wj_reg_map")
+BACKFILL_SOURCE = "升级时按已有数据登记"
+
 # PostgreSQL: hold approvals still from the lock check to commit (as the value writes do).
 SHARE_LOCK = {"postgres": "LOCK TABLE approval IN SHARE MODE"}
 
@@ -198,6 +231,35 @@ class SqlRegistrations:
                 raise StoreError(f"报表 {dataset}、机构 {orgunit}、期间 {period.id} 尚未上报，无需撤销")
             db.execute(LOG_ONE, {**which, "action": "uncomplete", "user": user, "at": self._now(recorded_at),
                                  "source": source})
+
+    def registration_backfill_pending(self) -> bool:
+        return bool(int(self._db.query(BACKFILL_PENDING)[0][0]))
+
+    def backfill_registrations(self, element_datasets: Sequence[tuple[str, str, int]],
+                               owing: Sequence[tuple[str, str]]) -> int:
+        """Register the reports stored values belong to (once, for a store from before
+        registrations): ``element_datasets`` (element, data set, months per period) and
+        ``owing`` (data set, org unit) say which; each at its values' first ``created``.
+        Clears the pending mark; returns how many were registered."""
+        with self._transaction("按已有数据登记上报") as db:
+            db.execute(CREATE_MAP)
+            db.execute(CREATE_OWE)
+            try:
+                if element_datasets:
+                    db.load("wj_reg_map", MAP_COLUMNS, list(element_datasets))
+                if owing:
+                    db.load("wj_reg_owe", OWE_COLUMNS, list(owing))
+                db.execute(CREATE_FOUND)
+                count = int(db.query("SELECT count(*) FROM wj_reg_found")[0][0])
+                params = {"now": self._now(), "source": BACKFILL_SOURCE}
+                if count:
+                    db.execute(INSERT_FOUND, params)
+                    db.execute(LOG_FOUND, params)
+                db.execute("DELETE FROM registration_backfill")
+            finally:
+                for statement in DROP_BACKFILL:
+                    db.execute(statement)
+        return count
 
     def registrations(self, orgunits: Sequence[str] | None = None, start_month: int | None = None,
                       end_month: int | None = None, datasets: Sequence[str] | None = None) -> list[Registration]:

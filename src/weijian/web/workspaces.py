@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from weijian.errors import StoreError
+from weijian.exchange import backfill_registrations
 from weijian.model import MetadataPackage
 from weijian.model.periods import Period
 from weijian.storage import ValueRow, WriteSummary
@@ -124,6 +125,8 @@ class Workspaces:
         self.folder = Path(folder)
         self._writer_ws = Workspace.open(self.folder)
         self.package = self._writer_ws.package
+        # a store from before 上报 registrations: its values' reports registered once (exchange.importer)
+        backfill_registrations(self._writer_ws.store, self.package)
         self._readers: queue.Queue[Workspace] = queue.Queue()
         for _ in range(max(readers, 1)):
             self._readers.put(Workspace.open(self.folder))

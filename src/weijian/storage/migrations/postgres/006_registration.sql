@@ -37,3 +37,9 @@ CREATE TRIGGER registration_log_no_update_delete BEFORE UPDATE OR DELETE ON regi
     FOR EACH STATEMENT EXECUTE FUNCTION registration_log_append_only();
 CREATE TRIGGER registration_log_no_truncate BEFORE TRUNCATE ON registration_log
     FOR EACH STATEMENT EXECUTE FUNCTION registration_log_append_only();
+
+-- A store older than registrations holds values handed in before 上报 existed: marked
+-- here, then registered from their values (each report at its values' first created)
+-- by exchange.importer.backfill_registrations, which clears the mark.
+CREATE TABLE registration_backfill (pending BOOLEAN NOT NULL);
+INSERT INTO registration_backfill SELECT true WHERE EXISTS (SELECT 1 FROM datavalue);
