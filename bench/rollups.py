@@ -1,15 +1,17 @@
 """Roll-up benchmark: every indicator × org unit (levels 1–4) × month/quarter/half/year.
 
-Three implementations of DESIGN §3 run side by side on the same synthetic
+Four implementations of DESIGN §3 run side by side on the same synthetic
 DuckDB file (see synthetic.py) and must agree row for row:
 
 - ``engine``: weijian's ``Analytics.bulk`` (Ibis on DuckDB), materialised as ``result_engine``;
 - ``sql``: one hand-written DuckDB script (period map join, arg_max for stocks,
   GROUPING SETS over the ancestor columns, an indicator map join) → ``result_sql``;
 - ``pandas``: the dataframe way (categoricals, a groupby per period length, ancestors by code,
-  an indicator map merge) → ``result_pandas``.
+  an indicator map merge) → ``result_pandas``;
+- ``polars``: the same in Polars' lazy API (one query plan, collected once with the
+  streaming engine) → ``result_polars``.
 
-The SQL and pandas versions share nothing with ``weijian.analytics`` but the
+The SQL, pandas and Polars versions share nothing with ``weijian.analytics`` but the
 expression parser, so they check the engine rather than repeat it. Each
 implementation runs in its own process so peak memory is its own.
 
@@ -41,10 +43,11 @@ from weijian.model import MetadataPackage  # noqa: E402
 from weijian.model.periods import MONTHS_IN, Period  # noqa: E402
 from weijian.storage.duckdb_store import MEMORY_LIMIT_ENV  # noqa: E402
 
-IMPLEMENTATIONS = ("engine", "sql", "pandas")
+IMPLEMENTATIONS = ("engine", "sql", "pandas", "polars")
+DATAFRAMES = ("pandas", "polars")  # timed from reading the values, as an analyst's script is
 LEVELS = (1, 2, 3, 4)
 TOLERANCE = 1e-9
-GOALS = {"engine_vs_sql": 0.6, "engine_vs_pandas": 3.0}
+GOALS = {"engine_vs_sql": 2.0, "engine_vs_pandas": 5.0, "engine_vs_polars": 2.0}  # issue #20
 
 
 # -- metadata as rows: what the SQL and pandas versions join against ------------------------------
@@ -450,6 +453,150 @@ def _pandas_side(expr, column: dict[Operand, pd.Series]):
     return value.where(~all_missing)
 
 
+# -- d. Polars (lazy) ----------------------------------------------------------------------------------------
+
+
+def load_values_polars(con: duckdb.DuckDBPyConnection, workload: Workload):
+    """The stored values of the elements in use, as a Polars LazyFrame (read through Arrow)."""
+    import polars as pl
+
+    codes = [code for code, _, _ in workload.element_rows()]
+    return pl.from_arrow(con.sql(
+        "SELECT dataelement, orgunit, categoryoptioncombo AS option, value, start_month, end_month "
+        "FROM datavalue WHERE list_contains(?, dataelement)", params=[codes]).to_arrow_table()).lazy()
+
+
+def run_polars(values, con: duckdb.DuckDBPyConnection, workload: Workload):
+    """DataFrame (code, orgunit, period, numerator, denominator, value): one lazy query, collected once."""
+    import polars as pl
+
+    ancestors = pl.from_arrow(con.sql(
+        f"SELECT code, {', '.join(f'l{k}' for k in LEVELS)} FROM orgunit").to_arrow_table()).lazy()
+    rollup = PolarsRollup(workload)
+    return rollup.indicators(rollup.operand_values(values, ancestors)).collect(engine="streaming")
+
+
+def _frame(rows: list[tuple], schema: dict):
+    import polars as pl
+
+    return pl.LazyFrame(rows, schema=schema, orient="row")
+
+
+class PolarsRollup:
+    """DESIGN §3 as an analyst writes it in Polars: the period map join, a group-by per
+    facility (flows sum, stocks take the latest month), ancestors as a long map, indicators
+    as a term map join plus one pivot per non-linear indicator."""
+
+    def __init__(self, workload: Workload):
+        import polars as pl
+
+        self.workload = workload
+        self.elements = _frame(workload.element_rows(),
+                               {"dataelement": pl.String, "aggregation": pl.String, "element_months": pl.Int64})
+        self.period_map = _frame(workload.period_map_rows(), {"element_months": pl.Int64, "period": pl.String,
+                                                              "key_month": pl.Int64, "period_end": pl.Int64})
+        self.operands = _frame(workload.operand_rows(),
+                               {"dataelement": pl.String, "option": pl.String, "operand": pl.String})
+
+    def facility_values(self, values):
+        """(orgunit, period, dataelement, option, value) per facility and requested period."""
+        import polars as pl
+
+        keys = ["orgunit", "period", "dataelement", "option"]
+        mapped = (values.with_columns(pl.col("start_month", "end_month").cast(pl.Int64))
+                  .join(self.elements, on="dataelement")
+                  .join(self.period_map, left_on=["element_months", "start_month"],
+                        right_on=["element_months", "key_month"])
+                  .filter(pl.col("end_month") <= pl.col("period_end")))
+        flows = mapped.filter(pl.col("aggregation") == "sum").group_by(keys).agg(pl.col("value").sum())
+        stocks = (mapped.filter(pl.col("aggregation") == "last").group_by(keys)
+                  .agg(pl.col("value").sort_by("start_month").last()))
+        return pl.concat([flows, stocks])
+
+    def operand_values(self, values, ancestors):
+        """(orgunit, period, operand, value) for every unit of every level."""
+        import polars as pl
+
+        by_facility = self.facility_values(values).join(self.operands, on=["dataelement", "option"])
+        # one (unit, ancestor) row per level the unit lies under
+        long = (ancestors.unpivot(index="code", on=[f"l{k}" for k in LEVELS], value_name="ancestor")
+                .drop_nulls("ancestor").select("code", "ancestor"))
+        return (by_facility.join(long, left_on="orgunit", right_on="code")
+                .group_by("ancestor", "period", "operand").agg(pl.col("value").sum())
+                .rename({"ancestor": "orgunit"}))
+
+    def indicators(self, values):
+        import polars as pl
+
+        terms, consts = self.workload.linear_indicators()
+        terms = _frame(terms, {"indicator": pl.String, "side": pl.String, "operand": pl.String, "coef": pl.Float64})
+        consts = _frame(consts, {"indicator": pl.String, "factor": pl.Float64, "num_const": pl.Float64,
+                                 "num_has": pl.Boolean, "den_const": pl.Float64, "den_has": pl.Boolean})
+        product = pl.col("coef") * pl.col("value")
+        # a side with operands is missing when none of them is present
+        sides = (values.join(terms, on="operand").group_by("indicator", "orgunit", "period")
+                 .agg(*[pl.when((pl.col("side") == side).any()).then(product.filter(pl.col("side") == side).sum())
+                        .alias(side) for side in ("num", "den")])
+                 .join(consts, on="indicator")
+                 .select("indicator", "orgunit", "period", "factor",
+                         pl.when("num_has").then(pl.col("num") + pl.col("num_const")).otherwise("num_const")
+                         .alias("numerator"),
+                         pl.when("den_has").then(pl.col("den") + pl.col("den_const")).otherwise("den_const")
+                         .alias("denominator")))
+        pieces = [sides, *[self._nonlinear(values, *item) for item in self.workload.nonlinear_indicators()]]
+        result = pl.concat(pieces).filter(pl.col("numerator").is_not_null() | pl.col("denominator").is_not_null())
+        return result.select(
+            code="indicator", orgunit="orgunit", period="period", numerator="numerator", denominator="denominator",
+            value=pl.col("factor") * pl.col("numerator") / _polars_nonzero(pl.col("denominator")))
+
+    @staticmethod
+    def _nonlinear(values, code: str, num, den, factor: float):
+        import polars as pl
+
+        ops = sorted(operands(num) | operands(den), key=operand_label)
+        column = {op: pl.col(f"o{i}") for i, op in enumerate(ops)}
+        wide = (values.filter(pl.col("operand").is_in([operand_label(op) for op in ops]))
+                .group_by("orgunit", "period")
+                .agg(*[pl.col("value").filter(pl.col("operand") == operand_label(op)).first().alias(f"o{i}")
+                       for i, op in enumerate(ops)]))
+        return wide.select(indicator=pl.lit(code), orgunit="orgunit", period="period", factor=pl.lit(factor),
+                           numerator=_polars_side(num, column), denominator=_polars_side(den, column))
+
+
+def _polars_nonzero(x):
+    import polars as pl
+
+    return pl.when(x != 0).then(x)
+
+
+def _polars_expression(expr, column: dict):
+    import polars as pl
+
+    match expr:
+        case Number(value):
+            return pl.lit(float(value))
+        case Operand():
+            return column[expr].fill_null(0.0)
+        case Neg(inner):
+            return -_polars_expression(inner, column)
+        case BinOp("/", left, right):
+            return _polars_expression(left, column) / _polars_nonzero(_polars_expression(right, column))
+        case BinOp(op, left, right):
+            a, b = _polars_expression(left, column), _polars_expression(right, column)
+            return a + b if op == "+" else a - b if op == "-" else a * b
+    raise TypeError(expr)
+
+
+def _polars_side(expr, column: dict):
+    import polars as pl
+
+    ops = operands(expr)
+    value = _polars_expression(expr, column).cast(pl.Float64)
+    if not ops:
+        return value
+    return pl.when(pl.all_horizontal(*[column[op].is_null() for op in ops])).then(None).otherwise(value)
+
+
 # -- running, checking, reporting ------------------------------------------------------------------------------
 
 
@@ -484,24 +631,31 @@ def timed_run(impl: str, path: Path, workload: Workload) -> dict:
 
 
 def _run_once(impl: str, path: Path, workload: Workload) -> dict:
+    if impl in DATAFRAMES:
+        return _run_dataframe(impl, path, workload)
     start = time.perf_counter()
     if impl == "engine":
         rows = run_engine(path, workload)
-    elif impl == "sql":
-        rows = run_sql(path, workload)
     else:
-        with synthetic.connect(path) as con:
-            frame = load_values_pandas(con, workload)
-            loaded = time.perf_counter()
-            result = run_pandas(frame, con, workload)
-            seconds, peak = time.perf_counter() - start, peak_rss_mb()
-            del frame
-            con.register("pandas_result", result)
-            con.execute("CREATE OR REPLACE TABLE result_pandas AS SELECT * FROM pandas_result")
-            return {"seconds": seconds, "rows": len(result), "peak_rss_mb": peak, "load_seconds": loaded - start,
-                    "compute_seconds": start + seconds - loaded, "wall_seconds": time.perf_counter() - start}
+        rows = run_sql(path, workload)
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "rows": rows, "peak_rss_mb": peak_rss_mb(), "wall_seconds": seconds}
+
+
+def _run_dataframe(impl: str, path: Path, workload: Workload) -> dict:
+    """pandas or Polars: read the values, compute, then store the result as ``result_<impl>`` (not timed)."""
+    load, run = (load_values_pandas, run_pandas) if impl == "pandas" else (load_values_polars, run_polars)
+    start = time.perf_counter()
+    with synthetic.connect(path) as con:
+        frame = load(con, workload)
+        loaded = time.perf_counter()
+        result = run(frame, con, workload)
+        seconds, peak = time.perf_counter() - start, peak_rss_mb()
+        del frame
+        con.register(f"{impl}_result", result if impl == "pandas" else result.to_arrow())
+        con.execute(f"CREATE OR REPLACE TABLE result_{impl} AS SELECT * FROM {impl}_result")
+        return {"seconds": seconds, "rows": len(result), "peak_rss_mb": peak, "load_seconds": loaded - start,
+                "compute_seconds": start + seconds - loaded, "wall_seconds": time.perf_counter() - start}
 
 
 def worker(impl: str, path: Path, repeat: int) -> dict:
@@ -597,7 +751,7 @@ def machine() -> dict:
     return {
         "cores": os.cpu_count(), "ram_gib": round(total_kb / 1024**2, 1), "cpu": model,
         "platform": platform.platform(), "python": platform.python_version(),
-        **{name: version(name) for name in ("duckdb", "ibis-framework", "pandas", "pyarrow", "numpy", "sqlglot")},
+        **{name: version(name) for name in ("duckdb", "ibis-framework", "pandas", "polars", "pyarrow", "numpy", "sqlglot")},
     }
 
 
@@ -629,12 +783,13 @@ def ratios(runs: list[dict]) -> dict:
         if "sql" in impl and "engine_vs_sql" not in out:
             out["engine_vs_sql"] = impl["sql"]["seconds"] / impl["engine"]["seconds"]
             out["engine_vs_sql_at_values"] = run["values"]
-        if "pandas" in impl:
-            out["engine_vs_pandas"] = impl["pandas"]["seconds"] / impl["engine"]["seconds"]
-            out["engine_vs_pandas_compute_only"] = impl["pandas"]["compute_seconds"] / impl["engine"]["seconds"]
-            out["engine_vs_pandas_at_values"] = run["values"]
-            if run is not runs[0]:
-                out["engine_vs_sql_at_pandas_values"] = impl["sql"]["seconds"] / impl["engine"]["seconds"]
+        for frame in DATAFRAMES:
+            if frame in impl and f"engine_vs_{frame}" not in out:  # at the largest size it ran
+                out[f"engine_vs_{frame}"] = impl[frame]["seconds"] / impl["engine"]["seconds"]
+                out[f"engine_vs_{frame}_compute_only"] = impl[frame]["compute_seconds"] / impl["engine"]["seconds"]
+                out[f"engine_vs_{frame}_at_values"] = run["values"]
+        if "pandas" in impl and run is not runs[0]:
+            out["engine_vs_sql_at_pandas_values"] = impl["sql"]["seconds"] / impl["engine"]["seconds"]
     for name, goal in GOALS.items():
         if name in out:
             out[f"{name}_goal"], out[f"{name}_met"] = goal, out[name] >= goal
@@ -684,7 +839,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--indicators", type=int, default=defaults.indicators)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--pandas-values", type=int, default=None,
-                        help="run pandas (and, for the ratio, engine and SQL again) on this many values only")
+                        help="run pandas (and, for the ratio, engine, SQL and Polars again) on this many "
+                             "values only")
     parser.add_argument("--wait-idle", type=float, default=300.0,
                         help="before each implementation wait up to this many seconds for other processes to "
                              "quiet down (0: do not wait); the load they caused is reported either way")
@@ -705,7 +861,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [("full", spec, args.data_dir / "rollups.duckdb", IMPLEMENTATIONS)]
     if args.pandas_values and args.pandas_values < spec.values:
         small = SyntheticSpec(**{**asdict(spec), "values": args.pandas_values})
-        sizes = [("full", spec, args.data_dir / "rollups.duckdb", ("engine", "sql")),
+        sizes = [("full", spec, args.data_dir / "rollups.duckdb", ("engine", "sql", "polars")),
                  ("pandas_size", small, args.data_dir / "rollups_pandas.duckdb", IMPLEMENTATIONS)]
     runs = [run_size(label, s, path, impls, args.repeat, args.wait_idle) for label, s, path, impls in sizes]
     report = {
@@ -717,7 +873,8 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "measures": "wall seconds (time.perf_counter, best of --repeat) from an open database to the full result: "
                     "engine = build the Ibis expression + create_table; sql = create the map tables + the script; "
-                    "pandas = read the values into pandas (categoricals) + compute the DataFrame. Peak RSS is "
+                    "pandas = read the values into pandas (categoricals) + compute the DataFrame; polars = "
+                    "read the values into Polars + collect the lazy query. Peak RSS is "
                     "VmHWM of the process running that implementation alone.",
         "runs": runs,
         "ratios": ratios(runs),

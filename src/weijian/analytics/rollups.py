@@ -4,9 +4,18 @@ Input: the store's values table and org-unit table (Ibis tables on any
 backend). Output: an Ibis table ``(orgunit, period, operand, value)`` where
 ``operand`` is ``E`` (total over options) or ``E.O`` (one option).
 
-Order matters and is the semantics: first over time per facility (sum adds
-months; last takes the latest month the facility reported in the range;
-average/max/min), then over org units (summed; average elements averaged).
+The semantics: first over time per facility (sum adds months; last takes the
+latest month the facility reported in the range; average/max/min), then over
+org units (summed; average elements averaged).
+
+The plan (issue #20): where the way over time and the way over units are the
+same associative reduction (sum, max, min: the bulk of the elements) the order
+does not change the result, so the stored values are first combined over org
+units at their own grain (selected ancestor × stored period, small), and only
+those small rows are joined to the requested periods: each raw value is read
+once, not once per period length. Stocks (``last``) and averages need each
+facility's own figure for the period first, so they keep the facility-first
+plan (``facility_operands`` then ``rollup_over_orgunits``).
 """
 from __future__ import annotations
 
@@ -20,6 +29,8 @@ from weijian.model import MetadataPackage
 from weijian.model.periods import Period
 
 _OU_AGG = {"sum": "sum", "last": "sum", "average": "mean", "max": "max", "min": "min"}
+# reductions for which "over time, then over units" equals "over units, then over time"
+UNITS_FIRST = ("sum", "max", "min")
 
 
 def operand_label(operand: Operand) -> str:
@@ -40,26 +51,33 @@ def rollup_operands(
     ``period_map``: a table of ``selection.period_map_rows`` to use instead of
     the one made from ``periods`` (the analytics tables' refresh passes its
     parameter table, so the compiled SQL does not depend on the periods)."""
-    per_facility = facility_operands(values, package, operands, periods, period_map)
-    if not per_facility:
+    by_element = _by_element(operands)
+    if not by_element or not periods:
         return None
-    # one join against (unit → selected ancestor) and one group-by per way of
-    # combining units: each row is grouped once, whatever the number of levels
     ancestors = ancestor_map(orgunits, selection)
-    pieces = [rollup_over_orgunits(rows, ancestors, how) for how, rows in per_facility.items()]
+    groups = _group_elements(package, by_element)
+    pieces = [units_first(values, package, by_element, codes, aggregation, ancestors, periods, period_map)
+              for aggregation, codes in groups.items() if aggregation in UNITS_FIRST]
+    stocks = [c for c in groups.get("last", []) if element_months(package.elements[c].period_type) == 1]
+    if stocks:
+        pieces.append(latest_first(values, package, by_element, stocks, ancestors, periods, period_map))
+    # averages and stocks reported less often than monthly: each facility's figure for the
+    # period first, then one join against (unit → selected ancestor) and one group-by per way
+    facility_first = {op for op in operands if op.element not in stocks
+                      and package.elements[op.element].aggregation not in UNITS_FIRST}
+    per_facility = facility_operands(values, package, facility_first, periods, period_map)
+    pieces += [rollup_over_orgunits(rows, ancestors, how) for how, rows in per_facility.items()]
     return ibis.union(*pieces) if len(pieces) > 1 else pieces[0]
 
 
 def facility_operands(values, package: MetadataPackage, operands, periods: list[Period], period_map=None) -> dict:
-    """The first half of a roll-up: over time, per reporting unit.
+    """The first half of the facility-first plan: over time, per reporting unit.
 
     {how units combine ("sum", "mean", "max", "min"): Ibis table (orgunit,
     period, value, operand)}, a unit possibly having several rows of one
     operand (a total ``E`` gets one row per option). The analytics tables
     (``aggregates.py``) are built from exactly these rows."""
-    by_element: dict[str, list[Operand]] = defaultdict(list)
-    for operand in operands:
-        by_element[operand.element].append(operand)
+    by_element = _by_element(operands)
     if not by_element or not periods:
         return {}
     per_facility: dict[str, list] = defaultdict(list)
@@ -68,6 +86,96 @@ def facility_operands(values, package: MetadataPackage, operands, periods: list[
         over_time = rollup_over_time(rows, aggregation)
         per_facility[_OU_AGG[aggregation]].append(_as_operands(over_time, by_element, codes))
     return {how: ibis.union(*rows) if len(rows) > 1 else rows[0] for how, rows in per_facility.items()}
+
+
+def units_first(values, package: MetadataPackage, by_element: dict[str, list[Operand]], codes: list[str],
+                aggregation: str, ancestors, periods: list[Period], period_map=None):
+    """(orgunit, period, operand, value) of elements whose way over time and over
+    units is the same ``aggregation`` (sum, max, min): over units at the stored
+    grain first, then the requested periods from those rows."""
+    v = values.filter(values.dataelement.isin(codes))
+    stored = _stored_grain_operands(_under_ancestors(v, ancestors), by_element, codes, aggregation)
+    mapping = _period_map(package, codes, periods, period_map)
+    return _in_periods(stored, mapping, aggregation)
+
+
+def latest_first(values, package: MetadataPackage, by_element: dict[str, list[Operand]], codes: list[str],
+                 ancestors, periods: list[Period], period_map=None):
+    """(orgunit, period, operand, value) of monthly stocks: each facility's latest
+    month in the period, summed over units, without a group-by per facility and period.
+
+    A facility's value of month m is its latest in period P when m lies in P and
+    its next reported month (of the same element and option) does not: so the
+    values are summed over units per (month, next month), and the periods are
+    found from those few rows. Series holding a value longer than a month or an
+    empty value (which today's plan handles its own way) keep that plan."""
+    series = ["orgunit", "dataelement", "categoryoptioncombo"]
+    v = values.filter(values.dataelement.isin(codes))
+    odd = ibis.ifelse((v.end_month != v.start_month) | v.value.isnull(), 1, 0)
+    v = v.mutate(next_month=v.start_month.lead().over(ibis.window(group_by=series, order_by=v.start_month)),
+                 odd_series=odd.max().over(ibis.window(group_by=series)))
+    regular = v.filter(v.odd_series == 0)
+    stored = _stored_grain_operands(_under_ancestors(regular, ancestors, "next_month"), by_element, codes, "sum",
+                                    ["next_month"])
+    mapping = _period_map(package, codes, periods, period_map)
+    latest = _in_periods(stored, mapping, "sum", lambda t: t.next_month.isnull() | (t.next_month > t.period_end))
+    others = v.filter(v.odd_series == 1).drop("next_month", "odd_series")
+    ops = [op for c in codes for op in by_element[c]]
+    per_facility = facility_operands(others, package, ops, periods, period_map)["sum"]
+    joined = per_facility.join(ancestors, per_facility.orgunit == ancestors.code)
+    rows = ibis.union(latest, joined.select(orgunit=joined.ancestor, period=joined.period, operand=joined.operand,
+                                            value=joined.value))
+    return rows.group_by(["orgunit", "period", "operand"]).aggregate(value=rows.value.sum())
+
+
+def _under_ancestors(values, ancestors, *extra: str):
+    """Stored values, each once per selected ancestor of its unit (as ``orgunit``)."""
+    joined = values.join(ancestors, values.orgunit == ancestors.code)
+    return joined.select(orgunit=joined.ancestor, dataelement=joined.dataelement,
+                         option=joined.categoryoptioncombo, start_month=joined.start_month,
+                         end_month=joined.end_month, value=joined.value.cast("float64"),
+                         **{name: joined[name] for name in extra})
+
+
+def _in_periods(stored, mapping, aggregation: str, keep=None):
+    """Rows at the stored grain combined into the requested periods."""
+    # the key and the filter are the facility-first plan's (_values_in_periods), on far fewer rows
+    mapped = stored.join(
+        mapping, [stored.dataelement == mapping.dataelement, stored.start_month == mapping.key_month],
+    ).filter(lambda t: t.end_month <= t.period_end)
+    if keep is not None:
+        mapped = mapped.filter(keep)
+    reducer = getattr(mapped.value, aggregation)
+    return mapped.group_by(orgunit=mapped.orgunit, period=mapped.period, operand=mapped.operand).aggregate(
+        value=reducer())
+
+
+def _stored_grain_operands(rows, by_element: dict[str, list[Operand]], codes: list[str], aggregation: str,
+                           extra: list[str] = ()):
+    """(orgunit, dataelement, operand, start_month, end_month, *extra, value): ``rows``
+    combined per selected ancestor, stored period (and ``extra`` keys) and operand."""
+    keys = ["orgunit", "dataelement", "start_month", "end_month", *extra]
+    split = sorted({c for c in codes if any(op.option is not None for op in by_element[c])})
+    whole = [c for c in codes if c not in split]
+    parts = []
+    if whole:  # asked as totals only: the options need not be told apart
+        t = rows.filter(rows.dataelement.isin(whole)) if split else rows
+        t = t.group_by(keys).aggregate(value=getattr(t.value, aggregation)())
+        parts.append(t.mutate(operand=t.dataelement))
+    if split:
+        t = rows.filter(rows.dataelement.isin(split)) if whole else rows
+        t = t.group_by([*keys, "option"]).aggregate(value=getattr(t.value, aggregation)())
+        totals = [c for c in split if any(op.option is None for op in by_element[c])]
+        if totals:  # the total of the option rows: the same reduction again
+            s = t.filter(t.dataelement.isin(totals))
+            s = s.group_by(keys).aggregate(value=getattr(s.value, aggregation)())
+            parts.append(s.mutate(operand=s.dataelement))
+        options = sorted(operand_label(op) for c in split for op in by_element[c] if op.option is not None)
+        t = t.mutate(operand=t.dataelement.concat(ibis.literal("."), t.option))
+        t = t.filter(t.operand.isin(options)).drop("option")
+        parts.append(t)
+    parts = [p.select(*keys, "operand", "value") for p in parts]
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
 
 def how_units_combine(package: MetadataPackage, element: str) -> str:
@@ -82,13 +190,25 @@ def _group_elements(package: MetadataPackage, by_element: dict[str, list[Operand
     return groups
 
 
-def _values_in_periods(values, package: MetadataPackage, codes: list[str], periods: list[Period], period_map=None):
+def _by_element(operands) -> dict[str, list[Operand]]:
+    by_element: dict[str, list[Operand]] = defaultdict(list)
+    for operand in operands:
+        by_element[operand.element].append(operand)
+    return by_element
+
+
+def _period_map(package: MetadataPackage, codes: list[str], periods: list[Period], period_map=None):
+    """(dataelement, period, key_month, period_end) for ``codes``: the given table or one made from ``periods``."""
     if period_map is None:
         by_months: dict[int, list[str]] = defaultdict(list)
         for code in codes:
             by_months[element_months(package.elements[code].period_type)].append(code)
         period_map = ibis.memtable(period_map_rows(by_months, periods))
-    mapping = period_map.rename(target_period="period")
+    return period_map
+
+
+def _values_in_periods(values, package: MetadataPackage, codes: list[str], periods: list[Period], period_map=None):
+    mapping = _period_map(package, codes, periods, period_map).rename(target_period="period")
     v = values.filter(values.dataelement.isin(codes))
     joined = v.join(
         mapping,
