@@ -102,3 +102,21 @@ def test_analytics_dimensions(basic_client):
     assert [h["name"] for h in result["headers"]] == ["dx", "ou", "pe", "value"]
     assert {row[0] for row in result["rows"]} == {"HTN_STD_RATE", "VACC_DOSES"}
     assert result["metaData"]["items"]["YL"]["name"] == "沅陵县"
+
+
+def test_complete_data_set_registrations(token_client):
+    """上报 through the client: POST registers (rules checked first), GET lists, DELETE withdraws."""
+    item = {"dataSet": "BPHS_MONTHLY", "period": "202611", "organisationUnit": VILLAGE_A, "completed": True}
+    done = token_client.post("/api/completeDataSetRegistrations", json={"completeDataSetRegistrations": [item]})
+    assert done["status"] == "SUCCESS" and done["importCount"]["imported"] == 1
+    query = {"dataSet": "BPHS_MONTHLY", "period": ["202610", "202611"], "orgUnit": VILLAGE_A}
+    got = token_client.get("/api/completeDataSetRegistrations", params=query)["completeDataSetRegistrations"]
+    assert {(r["period"], r["storedBy"]) for r in got} == {("202610", "demo"), ("202611", "luru_a")}
+    token_client.delete("/api/completeDataSetRegistrations",
+                        params={"ds": "BPHS_MONTHLY", "pe": "202611", "ou": VILLAGE_A})
+    got = token_client.get("/api/completeDataSetRegistrations", params=query)["completeDataSetRegistrations"]
+    assert [r["period"] for r in got] == ["202610"]
+    with pytest.raises(dhis2_client.errors.DHIS2HTTPError) as refused:
+        token_client.post("/api/completeDataSetRegistrations",
+                          json={"completeDataSetRegistrations": [{**item, "dataSet": "NOPE"}]})
+    assert refused.value.status_code == 409
