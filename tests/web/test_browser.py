@@ -78,6 +78,43 @@ def test_enter_a_month_and_see_the_rule_violation(browser, server, shots):
     phone.screenshot(path=str(shots / "数据录入_手机.png"))
 
 
+def test_hand_in_the_form_after_fixing_a_rule(browser, server, shots):
+    """上报: a broken rule of importance 高 refuses it, named; fixed, the form is handed in."""
+    page = _login(browser, server, "cun_a")
+    page.goto(f"{server}/entry?ou={VILLAGE_A}&dataset=BPHS_MONTHLY&period=202611")
+    for element, value in (("HTN_MANAGED", "41"), ("HTN_STD_MANAGED", "56")):  # not what the test above typed
+        cell = page.locator(f'input[name="v:{element}:"]')
+        cell.fill(value)
+        cell.press("Tab")
+        page.locator(f'td.saved:has(input[name="v:{element}:"])').wait_for()
+    hand_in = page.locator('#completion button:text-is("上报")')
+    hand_in.click()
+    page.locator("#completion .problems", has_text="不能上报").wait_for()
+    assert "超过已管理高血压患者人数" in page.inner_text("#completion .findings")
+    cell = page.locator('input[name="v:HTN_STD_MANAGED:"]')
+    cell.fill("30")
+    cell.press("Tab")
+    page.locator('td.saved:has(input[name="v:HTN_STD_MANAGED:"])').wait_for()
+    page.locator('#completion button:text-is("上报")').click()
+    page.locator("#completion .ok", has_text="已上报").first.wait_for()
+    assert page.locator('#completion button:text-is("撤销上报")').count() == 1
+    page.locator("#completion").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "数据录入_上报.png"))
+
+
+def test_locking_an_incomplete_township_asks_to_confirm(browser, server, shots):
+    page = _login(browser, server, "shenhe")
+    page.goto(f"{server}/review?ou=YL_MDY&period=202608")
+    assert "已上报 / 应报" in page.inner_text("main")
+    page.click("button:has-text(\"审核并锁定\")")
+    page.locator("#approve-confirm", has_text="份报表未上报").wait_for()
+    assert page.locator(".locked").count() == 0
+    page.screenshot(path=str(shots / "数据审核_确认锁定.png"), full_page=True)
+    page.check("#approve-confirm input[name=confirm]")
+    page.click("button:has-text(\"确认锁定\")")
+    page.locator(".locked", has_text="已审核锁定").wait_for()
+
+
 def test_upload_an_excel_with_one_bad_row(browser, server, shots, tmp_path):
     from openpyxl import Workbook
 
