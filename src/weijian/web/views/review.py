@@ -90,7 +90,7 @@ def set_approval(ctx: Ctx, period_text: str, approve: bool, reason: str | None, 
                     "message": (f"{ctx.ou.name} {period.label} 尚有 {state['missing']} 份报表未上报"
                                 f"（应报 {state['expected']}，已上报 {state['reported']}）"
                                 + (f"，另有 {state['rules']} 条审核规则未通过" if state["rules"] else "")
-                                + "。未锁定；如确要锁定，请确认后再次提交（confirm）")}
+                                + "。未锁定；如确要锁定，请确认后再次提交")}
     if approve:
         ctx.workspaces.write(lambda ws: ws.approve(ctx.ou.code, period, ctx.user.name))
     else:
@@ -128,7 +128,10 @@ async def approve_form(request: Request, ctx: Ctx = Depends(need("approve"))):
              summary="审核锁定机构某期数据（含全部下级）；有报表未上报时须 confirm=true 再次提交")
 def approve_api(body: Approval, ctx: Ctx = Depends(need("approve"))):
     result = set_approval(ctx, body.period, True, None, body.confirm)
-    return json_response(result, 409 if result.get("needs_confirmation") else 200)
+    if result.get("needs_confirmation"):
+        result["message"] += "（请求体加 \"confirm\": true）"
+        return json_response(result, 409)
+    return json_response(result)
 
 
 @router.post("/api/unapprove", tags=["数据审核"], summary="取消审核（reason 必填）")
