@@ -284,3 +284,16 @@ def test_dhis2_post_refuses_rules_locks_outsiders_and_roles(web):
                          json={"ou": "YL_GX_C09", "period": PERIOD, "confirm": True}).status_code == 200
     locked = _post(client, [{"dataSet": "BPHS_MONTHLY", "period": PERIOD, "organisationUnit": "YL_GX_C09"}])
     assert locked.status_code == 409 and "审核锁定" in locked.json()["conflicts"][0]["value"]
+
+
+def test_an_imported_file_is_its_units_report(web):
+    client = web.client("luru_a")
+    csv = "dataelement,period,orgunit,value\nVILLAGE_VISITS,202611,YL_GX_C10,31\nHTN_MANAGED,202611,YL_GX_C10,4\n"
+    headers = {"X-CSRF-Token": client.csrf}
+    checked = client.post("/import", headers=headers, files={"files": ("11月.csv", csv, "text/csv")})
+    assert checked.status_code == 200 and _registered(web, "YL_GX_C10") == []  # a dry run registers nothing
+    pending = checked.text.split('name="pending" value="')[1].split('"')[0]
+    done = client.post("/import/confirm", headers=headers, data={"pending": pending})
+    assert done.status_code == 200 and "登记上报 2 份报表" in done.text
+    assert {(r.dataset, r.completed_by, r.source) for r in _registered(web, "YL_GX_C10")} == {
+        ("VILLAGE_MONTHLY", "luru_a", "11月.csv"), ("BPHS_MONTHLY", "luru_a", "11月.csv")}
