@@ -84,6 +84,7 @@ INSERT_NEW = """
 INSERT INTO registration (dataset, period, orgunit, start_month, end_month, completed_by, completed_at, source)
 SELECT dataset, period, orgunit, start_month, end_month, %(user)s, %(at)s, %(source)s
 FROM wj_reg_new WHERE approved_unit IS NULL AND registered_at IS NULL
+ON CONFLICT (dataset, period, orgunit) DO NOTHING
 """
 MOVE_EARLIER = """
 UPDATE registration SET completed_by = %(user)s, completed_at = %(at)s, source = %(source)s
