@@ -1,5 +1,6 @@
 """上报情况: completeness and timeliness as a heatmap (org units × months) with
-drill-down to the reports that are missing or late."""
+drill-down to the reports that are missing or late. A report counts once registered
+complete (上报: the entry form's button, the API, or an imported file), like 数据审核."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -63,7 +64,8 @@ def missing(ctx: Ctx, period_text: str, dataset: str | None) -> dict:
     names = ctx.package.datasets
     items = [{"ou": r.ou, "name": ctx.package.orgunits[r.ou].name, "dataset": r.dataset,
               "dataset_name": names[r.dataset].name, "period": r.period, "due": r.due.date(),
-              "status": "未报" if not r.reported else "迟报", "reported_at": r.first_created}
+              "status": "未报" if not r.reported else "迟报", "reported_at": r.first_created,
+              "reported_by": r.completed_by}
              for r in found.reports if not r.reported or not r.timely]
     items.sort(key=lambda i: (i["status"], i["ou"], i["dataset"]))
     return {"ou": ctx.ou.code, "ou_name": ctx.ou.name, "period": period.id, "period_label": period.label,
