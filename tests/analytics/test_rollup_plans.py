@@ -21,7 +21,8 @@ from weijian.model.periods import Period
 KEYS = ["orgunit", "period", "operand"]
 PERIODS = [Period.parse(p) for p in (
     "202401", "202406", "2024Q1", "2024Q2", "2024S1", "2024", "2023S1", "2023", "202402..202405",
-    "202311..202402", "202301..202412", "2024S2", "2024Q3", "202407", "202408", "202406..202410", "202405..202407")]
+    "202311..202402", "202301..202412", "2024S2", "2024Q3", "202407", "202408", "202406..202410", "202405..202407",
+    "202301..202406", "202402..202407", "202307..202412", "202401..202506")]
 SELECTIONS = {
     "levels": lambda package: OrgUnitSelection.of_levels([1, 2, 3]),
     "codes": lambda package: OrgUnitSelection.of_codes(package, ["C", "T2", "F1", "F3"]),
@@ -84,11 +85,13 @@ def test_tiny_county_same_rows_either_plan(store):
 
 
 def test_stock_series_with_a_long_or_empty_value_same_rows_either_plan(store):
-    # a monthly stock stored once over a quarter, and an empty month: today's plan handles those series
+    # a monthly stock stored once over a quarter, a yearly one for a month, and an empty month:
+    # the facility-first plan handles those series
     package = package_with_extras()
     store.replace_orgunits(package.orgunits.values())
     odd = [row("HTN_STD", "2024Q3", "F2", 45), row("HTN_MANAGED", "202410", "F2", 60),
-           row("HTN_MANAGED", "202408", "F1", 90)]
+           row("HTN_MANAGED", "202408", "F1", 90), row("POP", "202406", "F3", 51000), row("POP", "2025", "F1", 1),
+           row("POP", "202407..202506", "F2", 20100)]
     assert not store.write_values(tiny_rows() + odd, user="test", source="odd").conflicts
     assert_same_rows(store, package)
     # the store keeps no empty value, a parquet export read by Spark might

@@ -13,9 +13,11 @@ same associative reduction (sum, max, min: the bulk of the elements) the order
 does not change the result, so the stored values are first combined over org
 units at their own grain (selected ancestor × stored period, small), and only
 those small rows are joined to the requested periods: each raw value is read
-once, not once per period length. Stocks (``last``) and averages need each
-facility's own figure for the period first, so they keep the facility-first
-plan (``facility_operands`` then ``rollup_over_orgunits``).
+once, not once per period length. Stocks (``last``) are summed over units the
+same way once each value knows the end of the facility's next one
+(``latest_first``). Averages need each facility's own figure for the period
+first, so they keep the facility-first plan (``facility_operands`` then
+``rollup_over_orgunits``).
 """
 from __future__ import annotations
 
@@ -58,13 +60,14 @@ def rollup_operands(
     groups = _group_elements(package, by_element)
     pieces = [units_first(values, package, by_element, codes, aggregation, ancestors, periods, period_map)
               for aggregation, codes in groups.items() if aggregation in UNITS_FIRST]
-    stocks = [c for c in groups.get("last", []) if element_months(package.elements[c].period_type) == 1]
-    if stocks:
-        pieces.append(latest_first(values, package, by_element, stocks, ancestors, periods, period_map))
-    # averages and stocks reported less often than monthly: each facility's figure for the
-    # period first, then one join against (unit → selected ancestor) and one group-by per way
-    facility_first = {op for op in operands if op.element not in stocks
-                      and package.elements[op.element].aggregation not in UNITS_FIRST}
+    stocks: dict[int, list[str]] = defaultdict(list)
+    for code in groups.get("last", []):
+        stocks[element_months(package.elements[code].period_type)].append(code)
+    pieces += [latest_first(values, package, by_element, codes, months, ancestors, periods, period_map)
+               for months, codes in sorted(stocks.items())]
+    # averages (a mean of means is not the mean): each facility's figure for the period
+    # first, then one join against (unit → selected ancestor) and one group-by per way
+    facility_first = {op for op in operands if package.elements[op.element].aggregation not in (*UNITS_FIRST, "last")}
     per_facility = facility_operands(values, package, facility_first, periods, period_map)
     pieces += [rollup_over_orgunits(rows, ancestors, how) for how, rows in per_facility.items()]
     return ibis.union(*pieces) if len(pieces) > 1 else pieces[0]
@@ -100,26 +103,32 @@ def units_first(values, package: MetadataPackage, by_element: dict[str, list[Ope
 
 
 def latest_first(values, package: MetadataPackage, by_element: dict[str, list[Operand]], codes: list[str],
-                 ancestors, periods: list[Period], period_map=None):
-    """(orgunit, period, operand, value) of monthly stocks: each facility's latest
-    month in the period, summed over units, without a group-by per facility and period.
+                 months: int, ancestors, periods: list[Period], period_map=None):
+    """(orgunit, period, operand, value) of stocks stored every ``months`` months:
+    each facility's latest value in the period, summed over units, without a
+    group-by per facility and period.
 
-    A facility's value of month m is its latest in period P when m lies in P and
-    its next reported month (of the same element and option) does not: so the
-    values are summed over units per (month, next month), and the periods are
-    found from those few rows. Series holding a value longer than a month or an
-    empty value (which today's plan handles its own way) keep that plan."""
+    A facility's stored value r (inside period P) is its latest in P when its
+    next stored value (same element and option) does not end inside P: values
+    of a series start on multiples of ``months`` and never overlap, so the next
+    one either counts for P too or none after it does. The values are therefore
+    summed over units per (stored period, end of the next one), and the periods
+    found from those few rows; a yearly 常住人口 thus meets each period once, at
+    the ancestors. A series holding a value off that grid or an empty value
+    (which the facility-first plan handles its own way) keeps that plan."""
     series = ["orgunit", "dataelement", "categoryoptioncombo"]
     v = values.filter(values.dataelement.isin(codes))
-    odd = ibis.ifelse((v.end_month != v.start_month) | v.value.isnull(), 1, 0)
-    v = v.mutate(next_month=v.start_month.lead().over(ibis.window(group_by=series, order_by=v.start_month)),
-                 odd_series=odd.max().over(ibis.window(group_by=series)))
+    odd = (v.end_month != v.start_month + (months - 1)) | v.value.isnull()
+    if months > 1:
+        odd = odd | (v.start_month % months != 0)
+    v = v.mutate(next_end=v.end_month.lead().over(ibis.window(group_by=series, order_by=v.start_month)),
+                 odd_series=ibis.ifelse(odd, 1, 0).max().over(ibis.window(group_by=series)))
     regular = v.filter(v.odd_series == 0)
-    stored = _stored_grain_operands(_under_ancestors(regular, ancestors, "next_month"), by_element, codes, "sum",
-                                    ["next_month"])
+    stored = _stored_grain_operands(_under_ancestors(regular, ancestors, "next_end"), by_element, codes, "sum",
+                                    ["next_end"])
     mapping = _period_map(package, codes, periods, period_map)
-    latest = _in_periods(stored, mapping, "sum", lambda t: t.next_month.isnull() | (t.next_month > t.period_end))
-    others = v.filter(v.odd_series == 1).drop("next_month", "odd_series")
+    latest = _in_periods(stored, mapping, "sum", lambda t: t.next_end.isnull() | (t.next_end > t.period_end))
+    others = v.filter(v.odd_series == 1).drop("next_end", "odd_series")
     ops = [op for c in codes for op in by_element[c]]
     per_facility = facility_operands(others, package, ops, periods, period_map)["sum"]
     joined = per_facility.join(ancestors, per_facility.orgunit == ancestors.code)
