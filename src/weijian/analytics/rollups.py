@@ -11,9 +11,9 @@ org units (summed; average elements averaged).
 The plan (issue #20): where the way over time and the way over units are the
 same associative reduction (sum, max, min: the bulk of the elements) the order
 does not change the result, so the stored values are first combined over org
-units at their own grain (selected ancestor × stored period, small), and only
-those small rows are joined to the requested periods: each raw value is read
-once, not once per period length. Stocks (``last``) are summed over units the
+units at their own grain (selected ancestor × stored period: fewer rows the
+higher the level), and only those rows are joined to the requested periods:
+each raw value is joined once, not once per period length. Stocks (``last``) are summed over units the
 same way once each value knows the end of the facility's next one
 (``latest_first``). Averages need each facility's own figure for the period
 first, so they keep the facility-first plan (``facility_operands`` then
@@ -127,13 +127,15 @@ def latest_first(values, package: MetadataPackage, by_element: dict[str, list[Op
     stored = _stored_grain_operands(_under_ancestors(regular, ancestors, "next_end"), by_element, codes, "sum",
                                     ["next_end"])
     mapping = _period_map(package, codes, periods, period_map)
-    latest = _in_periods(stored, mapping, "sum", lambda t: t.next_end.isnull() | (t.next_end > t.period_end))
+    latest = _mapped(stored, mapping).filter(lambda t: t.next_end.isnull() | (t.next_end > t.period_end))
     others = v.filter(v.odd_series == 1).drop("next_end", "odd_series")
     ops = [op for c in codes for op in by_element[c]]
     per_facility = facility_operands(others, package, ops, periods, period_map)["sum"]
     joined = per_facility.join(ancestors, per_facility.orgunit == ancestors.code)
-    rows = ibis.union(latest, joined.select(orgunit=joined.ancestor, period=joined.period, operand=joined.operand,
-                                            value=joined.value))
+    # one group-by for both: the odd series are few, the regular rows many
+    rows = ibis.union(latest.select("orgunit", "period", "operand", "value"),
+                      joined.select(orgunit=joined.ancestor, period=joined.period, operand=joined.operand,
+                                    value=joined.value))
     return rows.group_by(["orgunit", "period", "operand"]).aggregate(value=rows.value.sum())
 
 
@@ -146,14 +148,17 @@ def _under_ancestors(values, ancestors, *extra: str):
                          **{name: joined[name] for name in extra})
 
 
-def _in_periods(stored, mapping, aggregation: str, keep=None):
-    """Rows at the stored grain combined into the requested periods."""
+def _mapped(stored, mapping):
+    """Rows at the stored grain, each once per requested period it counts for."""
     # the key and the filter are the facility-first plan's (_values_in_periods), on far fewer rows
-    mapped = stored.join(
+    return stored.join(
         mapping, [stored.dataelement == mapping.dataelement, stored.start_month == mapping.key_month],
     ).filter(lambda t: t.end_month <= t.period_end)
-    if keep is not None:
-        mapped = mapped.filter(keep)
+
+
+def _in_periods(stored, mapping, aggregation: str):
+    """Rows at the stored grain combined into the requested periods."""
+    mapped = _mapped(stored, mapping)
     reducer = getattr(mapped.value, aggregation)
     return mapped.group_by(orgunit=mapped.orgunit, period=mapped.period, operand=mapped.operand).aggregate(
         value=reducer())
