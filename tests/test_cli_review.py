@@ -28,8 +28,11 @@ def ws(tmp_path):
 
 def test_approved_period_refuses_import_until_unapproved(ws, tmp_path):
     folder, _ = ws
-    result = run("approve", "-w", folder, "--ou", "YL_GX", "--period", "2024S1", "--user", "张三")
-    assert result.exit_code == 0 and "已审核锁定：官庄镇 2024年上半年" in result.output
+    # one value of one month: most of the township's reports are missing, so locking asks to confirm
+    refused = run("approve", "-w", folder, "--ou", "YL_GX", "--period", "2024S1", "--user", "张三")
+    assert refused.exit_code == 2 and "份报表未上报" in refused.output and "--confirm" in refused.output
+    result = run("approve", "-w", folder, "--ou", "YL_GX", "--period", "2024S1", "--user", "张三", "--confirm")
+    assert result.exit_code == 0 and "已审核锁定：官庄镇 2024年上半年" in result.output and "未上报" in result.output
     change = tmp_path / "更正.csv"
     change.write_text("dataelement,period,orgunit,value\nVACC_DOSES,202405,YL_GX_WSY,125\n", encoding="utf-8")
     refused = run("import", "-w", folder, change, "--json")

@@ -103,6 +103,10 @@ class Workspace:
         store = open_store(target, schema=config.schema)
         workspace = cls(folder, package, store)
         workspace._sync_orgunits()
+        if store.registration_backfill_pending():  # once, for a store from before 上报 was recorded
+            from weijian.exchange import backfill_registrations
+
+            backfill_registrations(store, package)
         return workspace
 
     @classmethod

@@ -74,7 +74,8 @@ def _approve_attempts(folder, attempts, rng) -> list[str]:
         period = f"2025{k + 1:02d}"
         delay = None if duration is None else rng.uniform(0.5 * duration, 1.1 * duration)
         started = time.monotonic()
-        process = subprocess.Popen([WEIJIAN, "approve", "-w", str(folder), "--ou", "YL_XZ", "--period", period],
+        process = subprocess.Popen([WEIJIAN, "approve", "-w", str(folder), "--ou", "YL_XZ", "--period", period,
+                                    "--confirm"],
                                    env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             process.wait(timeout=300 if delay is None else delay)

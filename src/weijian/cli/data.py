@@ -47,6 +47,8 @@ def import_(
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
         (console if report.ok else err).print(report.describe_zh())
+        if report.ok and report.registered:
+            console.print(f"登记上报 {report.registered} 份报表（按数据集 × 机构 × 期间）")
     raise typer.Exit(0 if report.ok else 1)
 
 

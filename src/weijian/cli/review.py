@@ -154,16 +154,23 @@ def approve(
     period: PeriodOpt,
     workspace: WorkspaceOpt = Path("."),
     user: UserOpt = "",
+    confirm: Annotated[bool, typer.Option("--confirm", help="尚有报表未上报时仍然锁定")] = False,
 ):
-    """审核并锁定机构某期数据。Example: weijian approve --ou YL_GX --period 202405"""
+    """审核并锁定机构某期数据（有未上报的报表时须加 --confirm）。Example: weijian approve --ou YL_GX --period 202405"""
     with open_workspace(workspace) as ws:
         ou = orgunit_code(ws, ou)
         label = _label(ws, ou, period)
         try:
+            total = ws.reporting(ou, period).total()
+            missing = total.expected - total.reported
+            if missing and not confirm:
+                fail(WeijianError(f"{label} 尚有 {missing} 份报表未上报（应报 {total.expected}，已上报 {total.reported}），"
+                                  f"未锁定；用 weijian reporting 查看缺报，确要锁定请加 --confirm"))
             ws.approve(ou, period, current_user(user))
         except WeijianError as error:
             fail(error)
-    console.print(f"已审核锁定：{label}（含全部下级机构）")
+    note = f"；另有 {missing} 份报表未上报" if missing else ""
+    console.print(f"已审核锁定：{label}（含全部下级机构）{note}")
 
 
 @app.command()
