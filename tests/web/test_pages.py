@@ -273,3 +273,30 @@ def test_the_sources_appendix_downloads(admin):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     assert "%E9%99%84%E4%BB%B6" in response.headers["content-disposition"]  # 附件 in the file name
+
+
+def test_entry_cell_warns_about_an_unusual_value_and_refuses_an_impossible_one(web):
+    client = web.client("cun_a")
+    with web.workspaces.reader() as ws:
+        usual = int(ws.query("VILLAGE_VISITS", VILLAGE_A, "202610")[0].value)
+    assert usual > 0
+    headers = {"X-CSRF-Token": client.csrf, "HX-Request": "true"}
+
+    def save(value: str):
+        return client.post("/entry/cell", headers=headers, data={
+            "ou": VILLAGE_A, "period": "202611", "v:VILLAGE_VISITS:": value})
+
+    ordinary = save(str(usual))
+    assert "已保存" in ordinary.text and "warn" not in ordinary.text
+    unusual = save(str(usual * 20 + 100))  # kept, with the unit's usual range beside it
+    assert "saved warn" in unusual.text and "与以往差别很大" in unusual.text and "请核实" in unusual.text
+    assert unusual.headers["HX-Trigger"] == "cell-saved"
+    impossible = save("99999999999")  # beyond the ceiling: refused, the field and the limit named
+    assert "bad" in impossible.text and "已保存" not in impossible.text and "上限" in impossible.text
+    with web.workspaces.reader() as ws:
+        assert ws.query("VILLAGE_VISITS", VILLAGE_A, "202611")[0].value == usual * 20 + 100
+    api = client.post("/api/entry", headers={"X-CSRF-Token": client.csrf}, json={
+        "ou": VILLAGE_A, "period": "202611", "values": [{"element": "VILLAGE_VISITS", "value": str(usual * 30)}]})
+    assert api.status_code == 200 and [w["element"] for w in api.json()["warnings"]] == ["VILLAGE_VISITS"]
+    assert client.post("/api/entry", headers={"X-CSRF-Token": client.csrf}, json={
+        "ou": VILLAGE_A, "period": "202611", "values": [{"element": "VILLAGE_VISITS", "value": ""}]}).status_code == 200

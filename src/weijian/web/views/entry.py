@@ -24,6 +24,8 @@ from weijian.expressions import operands, parse
 from weijian.model import DataSet
 from weijian.model.periods import Period
 from weijian.quality import run_rules
+from weijian.quality.findings import element_label
+from weijian.quality.outliers import find_outliers
 from weijian.quality.completeness import due_moment, expected_units
 from weijian.web.access import Ctx, need
 from weijian.web.render import json_response, page_response, respond, templates
@@ -282,7 +284,31 @@ def save_values(ctx: Ctx, dataset_code: str | None, period_text: str, cells: lis
             ctx.workspaces.cache.invalidate([(ou.code, period.start, period.end)])
     except StoreError as error:
         return {"ok": False, "problems": [{"element": None, "option": None, "message": str(error)}], "summary": saved}
-    return {"ok": True, "problems": [], "summary": saved}
+    return {"ok": True, "problems": [], "summary": saved, "warnings": unusual_values(ctx, period, rows)}
+
+
+def unusual_values(ctx: Ctx, period: Period, rows: list) -> list[dict]:
+    """Saved monthly values far from the unit's own history (the outlier rule of
+    quality/outliers.py): kept, with the usual range, for the person to check."""
+    monthly = sorted({r.dataelement for r in rows if ctx.package.elements[r.dataelement].period_type == "monthly"})
+    if not monthly or period.kind != "month":
+        return []
+    with ctx.workspaces.reader() as ws:
+        findings = find_outliers(ws.analytics, [ctx.ou.code], period, elements=monthly)
+    saved = {(r.dataelement, r.categoryoptioncombo) for r in rows}
+    return [{"element": f.element, "option": f.option or "", "name": element_label(ctx.package, f.element, f.option),
+             "message": _usual_text(ctx, f)}
+            for f in findings if (f.element, f.option or "") in saved]
+
+
+def _usual_text(ctx: Ctx, finding) -> str:
+    unit = ctx.package.elements[finding.element].unit
+    if finding.lower is not None and finding.upper is not None:
+        low, high = max(finding.lower, 0), finding.upper
+        usual = f"本机构以往通常在 {format_number(float(low))}—{format_number(float(high))}{unit} 之间"
+    else:
+        usual = f"本机构以往每月约 {format_number(float(finding.expected or 0))}{unit}"
+    return f"已保存，但与以往差别很大：{usual}，请核实"
 
 
 OLDEST_YEARS = 10  # entry reaches back this many years: older figures come in as archive imports
@@ -356,9 +382,10 @@ async def save_cell(request: Request, ctx: Ctx = Depends(need("enter"))):
     element = ctx.package.elements.get(cells[0].element)
     options = ctx.package.categories[element.category].options if element and element.category else ()
     label = next((o.name for o in options if o.code == cells[0].option), "数值")
+    warnings = [w["message"] for w in result.get("warnings", [])]
     cell = {"element": cells[0].element, "option": cells[0].option, "value": cells[0].value, "ok": result["ok"],
-            "label": label,
-            "message": "；".join(p["message"] for p in result["problems"]) or "已保存"}
+            "label": label, "warn": bool(warnings),
+            "message": "；".join(p["message"] for p in result["problems"]) or "；".join(warnings) or "已保存"}
     response = templates.TemplateResponse(request, "_cell.html", {"cell": cell, "can_enter": True})
     if result["ok"]:
         response.headers["HX-Trigger"] = "cell-saved"
