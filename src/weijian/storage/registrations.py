@@ -33,6 +33,7 @@ from weijian.errors import StoreError
 from weijian.model.periods import Period
 from weijian.storage.approvals import ANCESTOR_PAIRS, zh_date
 from weijian.storage.base import Registration, RegistrationLogEntry
+from weijian.storage.sql_common import scope_where
 
 if TYPE_CHECKING:
     from weijian.storage.sql_common import Columns, Db
@@ -264,20 +265,8 @@ class SqlRegistrations:
 
     def registrations(self, orgunits: Sequence[str] | None = None, start_month: int | None = None,
                       end_month: int | None = None, datasets: Sequence[str] | None = None) -> list[Registration]:
-        where, params = ["1 = 1"], {}
-        if orgunits is not None:
-            where.append("orgunit IN (SELECT unnest(CAST(%(orgunits)s AS TEXT[])))")
-            params["orgunits"] = list(orgunits)
-        if datasets is not None:
-            where.append("dataset IN (SELECT unnest(CAST(%(datasets)s AS TEXT[])))")
-            params["datasets"] = list(datasets)
-        if start_month is not None:
-            where.append("start_month >= %(start)s")
-            params["start"] = start_month
-        if end_month is not None:
-            where.append("end_month <= %(end)s")
-            params["end"] = end_month
-        rows = self._db.query(SELECT_REGISTRATIONS.format(where=" AND ".join(where)), params or None)
+        where, params = scope_where(orgunits, start_month, end_month, "dataset", datasets)
+        rows = self._db.query(SELECT_REGISTRATIONS.format(where=where), params or None)
         return [Registration(*r[:6]) for r in rows]
 
     def registration_log(self, orgunit: str | None = None) -> list[RegistrationLogEntry]:

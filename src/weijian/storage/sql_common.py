@@ -197,6 +197,26 @@ def load_migrations(dialect: str) -> list[tuple[int, str]]:
     return found
 
 
+def scope_where(orgunits: Sequence[str] | None = None, start_month: int | None = None, end_month: int | None = None,
+                column: str = "", codes: Sequence[str] | None = None) -> tuple[str, dict[str, Any]]:
+    """(WHERE text, parameters) of a read's usual scope: these units, these codes of
+    ``column`` (elements, data sets), months within [start_month, end_month]."""
+    where, params = ["1 = 1"], {}
+    if orgunits is not None:
+        where.append("orgunit IN (SELECT unnest(CAST(%(orgunits)s AS TEXT[])))")
+        params["orgunits"] = list(orgunits)
+    if codes is not None:
+        where.append(f"{column} IN (SELECT unnest(CAST(%(codes)s AS TEXT[])))")
+        params["codes"] = list(codes)
+    if start_month is not None:
+        where.append("start_month >= %(start)s")
+        params["start"] = start_month
+    if end_month is not None:
+        where.append("end_month <= %(end)s")
+        params["end"] = end_month
+    return " AND ".join(where), params
+
+
 def now() -> datetime:
     """One naive local timestamp per write (the bureau's wall clock)."""
     return datetime.now()

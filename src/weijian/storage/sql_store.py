@@ -265,20 +265,8 @@ class SqlStore(approvals.SqlApprovals, registrations.SqlRegistrations, ledger_sq
     def read_values(self, orgunits: Sequence[str] | None = None, start_month: int | None = None,
                     end_month: int | None = None, dataelements: Sequence[str] | None = None,
                     ) -> Iterator[StoredValue]:
-        where, params = ["1 = 1"], {}
-        if orgunits is not None:
-            where.append("orgunit IN (SELECT unnest(CAST(%(orgunits)s AS TEXT[])))")
-            params["orgunits"] = list(orgunits)
-        if dataelements is not None:
-            where.append("dataelement IN (SELECT unnest(CAST(%(elements)s AS TEXT[])))")
-            params["elements"] = list(dataelements)
-        if start_month is not None:
-            where.append("start_month >= %(start)s")
-            params["start"] = start_month
-        if end_month is not None:
-            where.append("end_month <= %(end)s")
-            params["end"] = end_month
-        sql = sql_common.SELECT_VALUES.format(where=" AND ".join(where))
+        where, params = sql_common.scope_where(orgunits, start_month, end_month, "dataelement", dataelements)
+        sql = sql_common.SELECT_VALUES.format(where=where)
         return (StoredValue(*row[:9], followup=bool(row[9]))
                 for row in self._db.stream(sql, params, batch_size=10_000))
 
