@@ -152,6 +152,10 @@ def test_approve_then_the_form_is_read_only(browser, server, shots):
     entry.goto(f"{server}/entry?ou={VILLAGE_A}&dataset=BPHS_MONTHLY&period=202610")
     assert "审核锁定" in entry.inner_text(".locked")
     assert entry.locator('input[name="v:HTN_MANAGED:"]').get_attribute("readonly") is not None
+    cell = entry.locator('td:has(input[name="v:HTN_MANAGED:"])')
+    assert "readonly" in cell.get_attribute("class").split()
+    grey = entry.locator('input[name="v:HTN_MANAGED:"]').evaluate("e => getComputedStyle(e).backgroundColor")
+    assert grey == "rgb(236, 239, 243)"  # looks locked, not only is
 
 
 def test_dashboard_draws_its_charts(browser, server, shots):
@@ -210,3 +214,58 @@ def test_import_a_county_sheet_through_the_wizard(browser, server, shots, tmp_pa
     page.click("button:has-text(\"保存配置并导入\")")
     page.locator("#import-report .ok", has_text="映射配置已保存为“慢病月报”").wait_for()
     page.screenshot(path=str(shots / "表格导入_完成.png"))
+
+
+def test_a_value_typed_after_the_session_expired_is_kept_and_saved_after_login(browser, server, shots):
+    """Nothing typed is lost silently: the session expires (its cookie is gone), a cell is typed,
+    the save is refused; the cell stays marked 未保存 with its value, kept in the browser; after
+    logging in again the form puts it back, marked, and saves it on the user's word."""
+    address = f"{server}/entry?ou={VILLAGE_A}&dataset=VILLAGE_MONTHLY&period=202611"
+    page = _login(browser, server, "cun_a")
+    page.goto(address)
+    cell = page.locator('input[name="v:VILLAGE_VISITS:"]')
+    cell.wait_for()
+    page.context.clear_cookies()  # the session has expired
+    cell.fill("47")
+    cell.press("Tab")
+    unsaved = page.locator('td.unsaved:has(input[name="v:VILLAGE_VISITS:"])')
+    unsaved.wait_for()
+    assert "未保存" in unsaved.inner_text() and cell.input_value() == "47"
+    kept = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('weijian:draft:'))")
+    assert kept == [f"weijian:draft:cun_a|{VILLAGE_A}|VILLAGE_MONTHLY|202611|v:VILLAGE_VISITS:"]
+    page.screenshot(path=str(shots / "数据录入_登录过期.png"))
+    page.click("#login-again")
+    page.fill("input[name=name]", "cun_a")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(address)
+    page.locator("#drafts", has_text="没有保存").wait_for()
+    restored = page.locator('td.unsaved:has(input[name="v:VILLAGE_VISITS:"])')
+    restored.wait_for()
+    assert page.locator('input[name="v:VILLAGE_VISITS:"]').input_value() == "47"
+    assert "库中为" in restored.inner_text()
+    page.screenshot(path=str(shots / "数据录入_恢复未保存.png"))
+    page.click("#save-drafts")
+    page.locator('td.saved:has(input[name="v:VILLAGE_VISITS:"])').wait_for()
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('weijian:draft:'))") == []
+    page.goto(address)
+    assert page.locator('input[name="v:VILLAGE_VISITS:"]').input_value() == "47"
+    assert page.locator("#drafts").is_hidden()
+
+
+def test_a_value_typed_while_offline_is_marked_unsaved(browser, server):
+    page = _login(browser, server, "cun_a")
+    page.goto(f"{server}/entry?ou={VILLAGE_A}&dataset=VILLAGE_MONTHLY&period=202611")
+    page.context.set_offline(True)
+    cell = page.locator('input[name="v:VILLAGE_VISITS:"]')
+    cell.fill("48")
+    cell.press("Tab")
+    unsaved = page.locator('td.unsaved:has(input[name="v:VILLAGE_VISITS:"])')
+    unsaved.wait_for()
+    assert "无法连接服务器" in unsaved.inner_text()
+    page.context.set_offline(False)
+    page.reload()
+    page.locator('td.unsaved:has(input[name="v:VILLAGE_VISITS:"])').wait_for()
+    assert page.locator('input[name="v:VILLAGE_VISITS:"]').input_value() == "48"
+    page.click("#discard-drafts")
+    assert page.locator('input[name="v:VILLAGE_VISITS:"]').input_value() == "47"

@@ -226,7 +226,8 @@ def _sections(ctx: Ctx, dataset: DataSet, stored: dict) -> list[dict]:
         options = [(o.code, o.name) for o in category.options] if category else [("", "数值")]
         sections[key]["rows"].append({
             "element": code, "name": element.name, "unit": element.unit,
-            "cells": [{"option": option, "label": label, "value": _shown(stored.get((code, option)))}
+            "cells": [{"option": option, "label": label, "value": _shown(stored.get((code, option))),
+                       "ok": None, "unsaved": False, "message": ""}
                       for option, label in options]})
     return list(sections.values())
 
@@ -251,15 +252,21 @@ def save_values(ctx: Ctx, dataset_code: str | None, period_text: str, cells: lis
     allowed = _entry_elements(ctx, dataset_code)
     validator = Validator(ctx.package, ctx.scope)
     rows, deletes, problems = [], [], []
+
+    def problem(cell: CellValue, raw: str, message: str, named: bool = True) -> None:
+        """A problem about one cell, said with the field it is about: 数据项名称（分类选项）：原因."""
+        field = element_label(ctx.package, cell.element, cell.option)
+        problems.append({"element": cell.element, "option": cell.option, "field": field, "value": raw,
+                         "message": f"{field}：{message}" if named else message})
+
     for cell in cells:
         raw = "" if cell.value is None else str(cell.value).strip()
         if cell.element not in ctx.package.elements:
-            problems.append({"element": cell.element, "option": cell.option, "message": f"未知的数据项“{cell.element}”"})
+            problem(cell, raw, f"未知的数据项“{cell.element}”", named=False)
             continue
         if cell.element not in allowed:
             name = ctx.package.elements[cell.element].name
-            problems.append({"element": cell.element, "option": cell.option,
-                             "message": f"“{name}”不在{ou.name}要填报的报表中"})
+            problem(cell, raw, f"“{name}”不在{ou.name}要填报的报表中", named=False)
             continue
         if raw == "":
             deletes.append((cell.element, period.id, ou.code, cell.option, ""))
@@ -268,7 +275,8 @@ def save_values(ctx: Ctx, dataset_code: str | None, period_text: str, cells: lis
                                        "categoryoptioncombo": cell.option, "value": raw}, {})
         result = validator.validate(record)
         if isinstance(result, list):
-            problems.extend({"element": cell.element, "option": cell.option, "message": p.message} for p in result)
+            for found in result:
+                problem(cell, raw, found.message)
         else:
             rows.append(result)
     saved = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
@@ -384,7 +392,7 @@ async def save_cell(request: Request, ctx: Ctx = Depends(need("enter"))):
     label = next((o.name for o in options if o.code == cells[0].option), "数值")
     warnings = [w["message"] for w in result.get("warnings", [])]
     cell = {"element": cells[0].element, "option": cells[0].option, "value": cells[0].value, "ok": result["ok"],
-            "label": label, "warn": bool(warnings),
+            "label": label, "warn": bool(warnings), "name": element.name if element else cells[0].element,
             "message": "；".join(p["message"] for p in result["problems"]) or "；".join(warnings) or "已保存"}
     response = templates.TemplateResponse(request, "_cell.html", {"cell": cell, "can_enter": True})
     if result["ok"]:
@@ -399,12 +407,15 @@ async def save_form(request: Request, ctx: Ctx = Depends(need("enter"))):
     dataset, period = form.get("dataset"), str(form.get("period") or "")
 
     def work() -> dict:
+        cells = _cells(form)
         try:
-            result = save_values(ctx, dataset, period, _cells(form))
+            result = save_values(ctx, dataset, period, cells)
         except WeijianError as error:
             result = {"ok": False, "problems": [{"message": str(error)}], "summary": {}}
         data = entry_form(ctx, dataset, period)
         data.update(saved=result, rules=form_rules(ctx, dataset, period) if result["ok"] else None)
+        if not result["ok"]:
+            _keep_typed(data, cells, result["problems"])
         return data
     return page_response(request, "entry.html", await run_in_threadpool(work), ctx.user, page="entry")
 
@@ -448,6 +459,27 @@ def complete_api(body: Completion, ctx: Ctx = Depends(need("enter"))):
 @router.post("/api/entry/uncomplete", tags=["数据录入"], summary="撤销上报（审核员、管理员，或上报人本人）")
 def uncomplete_api(body: Completion, ctx: Ctx = Depends(need("enter"))):
     return json_response(uncomplete_report(ctx, body.dataset, body.period, ctx.ou.code, source="接口撤销上报"))
+
+
+def _keep_typed(data: dict, cells: list[CellValue], problems: list[dict]) -> None:
+    """A refused 全部保存 shows the form as typed, not as stored: each cell with a problem red
+    with it, each other changed cell marked 未保存 (nothing of the form was written)."""
+    typed = {(c.element, c.option): "" if c.value is None else str(c.value).strip() for c in cells}
+    wrong: dict[tuple[str, str], list[str]] = {}
+    for found in problems:
+        if found.get("element") is not None:
+            wrong.setdefault((found["element"], found.get("option") or ""), []).append(found["message"])
+    for section in data["sections"]:
+        for row in section["rows"]:
+            for cell in row["cells"]:
+                key = (row["element"], cell["option"])
+                if key not in typed:
+                    continue
+                if key in wrong:
+                    cell.update(value=typed[key], ok=False, message="；".join(wrong[key]))
+                elif typed[key] != cell["value"]:
+                    cell.update(value=typed[key], unsaved=True,
+                                message=f"未保存（整表未保存；库中为{cell['value'] or '空'}）")
 
 
 def _cells(form) -> list[CellValue]:
