@@ -15,9 +15,12 @@ units at their own grain (selected ancestor × stored period: fewer rows the
 higher the level), and only those rows are joined to the requested periods:
 each raw value is joined once, not once per period length. Stocks (``last``) are summed over units the
 same way once each value knows the end of the facility's next one
-(``latest_first``). Averages need each facility's own figure for the period
-first, so they keep the facility-first plan (``facility_operands`` then
-``rollup_over_orgunits``).
+(``latest_first``). A requested period that is exactly one stored value of an
+element (a month of a monthly element, any period inside the year of a yearly
+常住人口) takes the ancestors' rows at the stored grain as they are: no group-by
+after the join, and for stocks no next value's end (``_whole_periods``).
+Averages need each facility's own figure for the period first, so they keep the
+facility-first plan (``facility_operands`` then ``rollup_over_orgunits``).
 """
 from __future__ import annotations
 
@@ -99,7 +102,23 @@ def units_first(values, package: MetadataPackage, by_element: dict[str, list[Ope
     v = values.filter(values.dataelement.isin(codes))
     stored = _stored_grain_operands(_under_ancestors(v, ancestors), by_element, codes, aggregation)
     mapping = _period_map(package, codes, periods, period_map)
-    return _in_periods(stored, mapping, aggregation)
+    monthly = [c for c in codes if element_months(package.elements[c].period_type) == 1]
+    if not monthly:
+        return _in_periods(stored, mapping, aggregation)
+    # a month of a monthly element is one stored row per unit (start and end month equal): no group-by
+    whole_map, part_map = _whole_periods(mapping, mapping.dataelement.isin(monthly), 1)
+    # (a view: two joins of the same table as their first would read it twice, Ibis making no CTE of it)
+    whole = _mapped(stored.view(), whole_map).select("orgunit", "period", "operand", "value")
+    return ibis.union(whole, _in_periods(stored, part_map, aggregation))
+
+
+def _whole_periods(mapping, eligible, months: int):
+    """``mapping`` split into the rows of periods that are exactly one stored value of
+    an ``eligible`` element (one key month, ending where that value ends) and the rest."""
+    n_keys = mapping.key_month.count().over(ibis.window(group_by=[mapping.dataelement, mapping.period]))
+    whole = eligible & (n_keys == 1) & (mapping.period_end == mapping.key_month + (months - 1))
+    mapping = mapping.mutate(whole=whole)
+    return mapping.filter(mapping.whole).drop("whole"), mapping.filter(~mapping.whole).drop("whole")
 
 
 def latest_first(values, package: MetadataPackage, by_element: dict[str, list[Operand]], codes: list[str],
@@ -124,19 +143,28 @@ def latest_first(values, package: MetadataPackage, by_element: dict[str, list[Op
     v = v.mutate(next_end=v.end_month.lead().over(ibis.window(group_by=series, order_by=v.start_month)),
                  odd_series=ibis.ifelse(odd, 1, 0).max().over(ibis.window(group_by=series)))
     regular = v.filter(v.odd_series == 0)
-    stored = _stored_grain_operands(_under_ancestors(regular, ancestors, "next_end"), by_element, codes, "sum",
-                                    ["next_end"])
+    under = _under_ancestors(regular, ancestors, "next_end")
     mapping = _period_map(package, codes, periods, period_map)
-    latest = _mapped(stored, mapping).filter(lambda t: t.next_end.isnull() | (t.next_end > t.period_end))
+    # a period that is one stored value of the element (a yearly 常住人口 in any month, quarter, half or
+    # year of its year; a monthly stock in a month) takes that value from every regular series: its next
+    # value ends after it. Those periods need neither the next value's end nor a group-by after the join
+    whole_map, part_map = _whole_periods(mapping, ibis.literal(True), months)
+    stored = _stored_grain_operands(under, by_element, codes, "sum", ["next_end"])
+    at_grain = stored.group_by(["orgunit", "dataelement", "start_month", "end_month", "operand"]).aggregate(
+        value=stored.value.sum())
+    whole = _mapped(at_grain, whole_map).select("orgunit", "period", "operand", "value")
+    latest = _mapped(stored, part_map).filter(lambda t: t.next_end.isnull() | (t.next_end > t.period_end))
     others = v.filter(v.odd_series == 1).drop("next_end", "odd_series")
     ops = [op for c in codes for op in by_element[c]]
     per_facility = facility_operands(others, package, ops, periods, period_map)["sum"]
     joined = per_facility.join(ancestors, per_facility.orgunit == ancestors.code)
-    # one group-by for both: the odd series are few, the regular rows many
-    rows = ibis.union(latest.select("orgunit", "period", "operand", "value"),
-                      joined.select(orgunit=joined.ancestor, period=joined.period, operand=joined.operand,
-                                    value=joined.value))
-    return rows.group_by(["orgunit", "period", "operand"]).aggregate(value=rows.value.sum())
+    odd = joined.select(orgunit=joined.ancestor, period=joined.period, operand=joined.operand, value=joined.value)
+    # the whole periods' rows stand alone unless an odd series adds to them (rare); the rest is summed in
+    # one group-by: the odd series are few, the regular rows many
+    keys = ["orgunit", "period", "operand"]
+    rows = ibis.union(latest.select(*keys, "value"), whole.semi_join(odd, keys), odd)
+    summed = rows.group_by(keys).aggregate(value=rows.value.sum())
+    return ibis.union(whole.view().anti_join(odd, keys), summed)
 
 
 def _under_ancestors(values, ancestors, *extra: str):
