@@ -22,6 +22,7 @@ from weijian.errors import WeijianError
 from weijian.exchange.readers import SUFFIXES
 from weijian.web.access import Ctx, need
 from weijian.web.render import respond
+from weijian.web.views.import_preview import changes, locate_problems
 from weijian.web.views.common import (
     log, period_or_latest, safe_filename, save_upload, temp_folder, units_choice,
 )
@@ -63,18 +64,26 @@ class PendingUploads:
 PENDING = PendingUploads()
 
 
-def run_import(ctx: Ctx, paths: list[Path], *, dry_run: bool) -> tuple[dict, int]:
-    """(ImportReport as a dict, HTTP status): 200 ok, 403 rows outside the user's units, 422 other problems."""
+def run_import(ctx: Ctx, paths: list[Path], *, dry_run: bool, preview: bool = False) -> tuple[dict, int]:
+    """(ImportReport as a dict, HTTP status): 200 ok, 403 rows outside the user's units, 422 other problems.
+    ``preview`` (the import page): a dry run that passes lists the stored values it would change
+    (``changes``), and every problem names the facility, element and period of its row."""
     def work(ws):
         return ws.import_files(paths, user=ctx.user.name, dry_run=dry_run, scope=ctx.scope)
 
+    changed = None
     if dry_run:  # a dry run rolls back: any connection will do, the writer stays free
         with ctx.workspaces.reader() as ws:
             report = work(ws)
+            if report.ok and preview:  # the stored values it would change, old → new
+                changed = changes(ws, paths, ctx.scope)
     else:
         report = ctx.workspaces.write(work, touches="all")
     out = report.to_dict()
     out["message"] = report.describe_zh()
+    out["changes"] = changed
+    if preview and not report.ok:
+        locate_problems(ctx.package, paths, out["problems"])
     if not dry_run or not report.ok:
         log(ctx, "import" if not dry_run else "import-check", ou=ctx.user.orgunit,
             detail=f"{'、'.join(report.files)}：{'成功' if report.ok else f'{report.problem_count} 个问题'}")
@@ -100,7 +109,7 @@ async def upload(request: Request, files: list[UploadFile] = File(...), dry_run:
     folder = temp_folder("weijian-upload-")
     try:
         paths = [save_upload(f, folder, ctx.settings.upload_mb, SUFFIXES) for f in files]
-        report, status = await run_in_threadpool(run_import, ctx, paths, dry_run=dry_run)
+        report, status = await run_in_threadpool(run_import, ctx, paths, dry_run=dry_run, preview=True)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -120,7 +129,8 @@ async def confirm(request: Request, ctx: Ctx = Depends(need("enter"))):
     form = await request.form()
     folder = PENDING.take(ctx.user.name, str(form.get("pending") or ""))
     try:
-        report, status = await run_in_threadpool(run_import, ctx, sorted(folder.iterdir()), dry_run=False)
+        report, status = await run_in_threadpool(run_import, ctx, sorted(folder.iterdir()), dry_run=False,
+                                                  preview=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     data = {"report": report, "pending": None, "can_enter": True, "units": units_choice(ctx), "ou": ctx.ou.code,
