@@ -5,6 +5,7 @@ dashboard, download the report. Screenshots go to $WEIJIAN_SCREENSHOTS when set.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -234,6 +235,25 @@ def test_a_value_typed_after_the_session_expired_is_kept_and_saved_after_login(b
     kept = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('weijian:draft:'))")
     assert kept == [f"weijian:draft:cun_a|{VILLAGE_A}|VILLAGE_MONTHLY|202611|v:VILLAGE_VISITS:"]
     page.screenshot(path=str(shots / "数据录入_登录过期.png"))
+    page.goto(f"{server}/login?next=/")  # elsewhere, logged in again: the home page points to the form
+    page.fill("input[name=name]", "cun_a")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/")
+    assert "村卫生室诊疗人次" not in page.inner_text("#drafts-elsewhere")
+    assert "官庄镇米家口村卫生室" in page.inner_text("#drafts-elsewhere")
+    page.context.clear_cookies()
+    page.goto(address)  # expired again: to the login page, and back to the form
+    page.wait_for_url(re.compile(r"/login\?next="))
+    page.fill("input[name=name]", "cun_a")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(address)
+    page.locator("#drafts", has_text="没有保存").wait_for()
+    page.context.clear_cookies()  # and expired once more before the user confirms: still kept
+    page.click("#save-drafts")
+    page.locator("#drafts", has_text="登录已过期").wait_for()
+    assert "登录已过期" in page.inner_text('td.unsaved:has(input[name="v:VILLAGE_VISITS:"])')
     page.click("#login-again")
     page.fill("input[name=name]", "cun_a")
     page.fill("input[name=password]", PASSWORD)

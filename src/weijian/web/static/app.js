@@ -45,7 +45,8 @@
     if (!form || !store || !form.getAttribute("data-draft")) return;
     var key = formKey(form) + input.name;
     if (input.value === input.defaultValue && !input.closest("td").classList.contains("unsaved")) store.removeItem(key);
-    else store.setItem(key, JSON.stringify({ value: input.value, at: Date.now(), stored: input.defaultValue }));
+    else store.setItem(key, JSON.stringify({ value: input.value, at: Date.now(), stored: input.defaultValue,
+                                             form: form.getAttribute("data-draft-label") || "" }));
   }
 
   function dropDraft(input, sent) {
@@ -182,15 +183,19 @@
     box.appendChild(discard);
   }
 
-  // On any other page: say that a form has values kept unsaved, with a link to it.
+  // On any page: say that another form has values kept unsaved, with a link to it (a 全部保存 posted
+  // after the session expired comes back from the login page to the default form, not to its own).
   function otherDrafts() {
-    var user = document.body.getAttribute("data-user"), store = storage();
-    if (!user || !store || draftForm()) return;
-    var forms = {};
+    var user = document.body.getAttribute("data-user"), store = storage(), form = draftForm();
+    if (!user || !store) return;
+    var here = form && form.getAttribute("data-draft") ? formKey(form) : null, forms = {};
     Object.keys(store).forEach(function (key) {
-      if (key.indexOf(DRAFT + user + "|") !== 0) return;
+      if (key.indexOf(DRAFT + user + "|") !== 0 || (here && key.indexOf(here) === 0)) return;
       var parts = key.slice(DRAFT.length).split("|");
-      if (parts.length >= 5) forms[parts.slice(1, 4).join("|")] = parts;
+      if (parts.length < 5) return;
+      var label = "";
+      try { label = JSON.parse(store.getItem(key)).form || ""; } catch (e) { /* keep the codes */ }
+      forms[parts.slice(1, 4).join("|")] = { parts: parts, label: label };
     });
     var keys = Object.keys(forms), main = document.querySelector("main");
     if (!keys.length || !main) return;
@@ -198,10 +203,10 @@
     box.className = "drafts card"; box.id = "drafts-elsewhere"; box.setAttribute("role", "status");
     box.appendChild(document.createTextNode("本机浏览器中有上次没有保存的录入："));
     keys.forEach(function (k) {
-      var parts = forms[k], a = document.createElement("a");
+      var parts = forms[k].parts, a = document.createElement("a");
       a.href = "/entry?ou=" + encodeURIComponent(parts[1]) + "&dataset=" + encodeURIComponent(parts[2]) +
                "&period=" + encodeURIComponent(parts[3]);
-      a.textContent = parts[1] + " " + parts[2] + " " + parts[3];
+      a.textContent = forms[k].label || (parts[1] + " " + parts[2] + " " + parts[3]);
       box.appendChild(document.createTextNode(" ")); box.appendChild(a);
     });
     main.insertBefore(box, main.firstChild);
