@@ -289,3 +289,14 @@ def test_a_value_typed_while_offline_is_marked_unsaved(browser, server):
     assert page.locator('input[name="v:VILLAGE_VISITS:"]').input_value() == "48"
     page.click("#discard-drafts")
     assert page.locator('input[name="v:VILLAGE_VISITS:"]').input_value() == "47"
+
+
+def test_audit_pasted_text(browser, server, shots):
+    """报告核查 without a file: the summary's text pasted into the box (here on a phone)."""
+    page = _login(browser, server, "shenhe", viewport=(390, 844))
+    page.goto(f"{server}/audit")
+    page.fill("textarea[name=text]", "全县应接种儿童200人，实际接种180人，接种率为95%。")
+    page.click("button:has-text(\"核查\")")
+    page.locator("#audit-result", has_text="粘贴的文字").wait_for()
+    assert "95%" in page.inner_text("#audit-result .findings")
+    page.screenshot(path=str(shots / "报告核查_粘贴_手机.png"), full_page=True)

@@ -71,3 +71,34 @@ def test_problems_name_the_facility_element_and_period(web):
     page = client.post("/import", headers={"X-CSRF-Token": client.csrf},
                        files={"files": ("10月.csv", body, "text/csv")}).text
     assert "<th>机构</th>" in page and "官庄镇石门园村卫生室" in page
+
+
+def test_problems_in_the_system_template_name_the_facility(web, tmp_path):
+    """The wide Excel template (rows: facilities, columns: elements): a bad cell's problem names
+    the facility of its row and the element of its column."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client = web.client("luru_a")
+    template = client.get("/import/template?ou=YL_GX&period=202611&level=3")
+    assert template.status_code == 200
+    book = load_workbook(io.BytesIO(template.content))
+    sheet = book[book.sheetnames[0]]
+    header = [c.value for c in sheet[1]]
+    first = None
+    for r in range(1, sheet.max_row + 1):
+        if sheet.cell(r, 1).value == VILLAGE_A or sheet.cell(r, 2).value == VILLAGE_A:
+            first = r
+            break
+    assert first is not None, [[c.value for c in row] for row in sheet.iter_rows(max_row=4)]
+    column = next(i for i, h in enumerate(header, start=1) if h and "村卫生室诊疗人次" in str(h))
+    sheet.cell(first, column).value = "三十"
+    path = tmp_path / "模板.xlsx"
+    book.save(path)
+    response = client.post("/api/import", headers={"X-CSRF-Token": client.csrf},
+                           files={"files": ("模板.xlsx", path.read_bytes(), "application/octet-stream")})
+    assert response.status_code == 422
+    [problem] = response.json()["report"]["problems"]
+    assert problem["ou_name"] == "官庄镇米家口村卫生室" and problem["field"] == "村卫生室诊疗人次"
+    assert problem["period_label"] == "2026年11月"
