@@ -19,6 +19,7 @@ import yaml
 
 from weijian.errors import MetadataError, NotFoundError, WeijianError
 from weijian.metadata import DEFAULT_PACKAGE, load_package
+from weijian.metadata.load import load_package_cached
 from weijian.model import MetadataPackage
 from weijian.model.periods import Period
 from weijian.storage import Store, open_store
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # the heavy layers load only when a command uses them (weijia
 
 CONFIG_FILE = "weijian.yaml"
 METADATA_DIR = "metadata"
+CACHE_DIR = ".cache"  # what can be made again: the metadata read, kept query templates
 MAPPINGS_DIR = "mappings"  # the county's sheet profiles (weijian sheets suggest), kept with the workspace
 DEFAULT_STORE = "weijian.duckdb"
 _SYNC_MARK = ".orgunits.sha256"
@@ -98,7 +100,7 @@ class Workspace:
     def open(cls, folder: str | Path = ".") -> Workspace:
         folder = Path(folder)
         config = WorkspaceConfig.read(folder)
-        package = load_package(folder / METADATA_DIR)
+        package = load_package_cached(folder / METADATA_DIR, folder / CACHE_DIR)
         target = config.store if "://" in config.store else str(folder / config.store)
         store = open_store(target, schema=config.schema)
         workspace = cls(folder, package, store)
@@ -338,7 +340,7 @@ class Workspace:
                 from weijian.analytics.prepared import PreparedQueries
 
                 # templates compiled by earlier processes: a query starts without Ibis
-                prepared = PreparedQueries(writer, self.package, self.folder / ".cache" / "queries")
+                prepared = PreparedQueries(writer, self.package, self.folder / CACHE_DIR / "queries")
                 source = Deferred(lambda: self._aggregate_source(prepared))
             self._analytics = Analytics(Deferred(self.store.values_table), Deferred(self.store.orgunits_table),
                                         self.package, aggregates=source, prepared=prepared)

@@ -351,3 +351,25 @@ def test_element_limit_is_read(tmp_path):
     assert package.elements["HTN_MANAGED"].hard_limit == 5000
     assert package.elements["HTN_STD_MANAGED"].max_value is None
     assert package.elements["HTN_STD_MANAGED"].hard_limit == 10 ** 10
+
+
+def test_a_kept_package_is_the_package_until_a_file_changes(tmp_path):
+    from weijian.metadata import load_package
+    from weijian.metadata.load import load_package_cached
+
+    (tmp_path / "包").mkdir()
+    folder = write(tmp_path / "包")
+    cache = tmp_path / "缓存"
+    first = load_package_cached(folder, cache)
+    assert first == load_package(folder) and len(list(cache.glob("metadata-*.pickle"))) == 1
+    assert load_package_cached(folder, cache) == first  # read back from the cache
+    text = BASE["elements.yaml"].replace("已管理高血压患者人数", "在管高血压患者人数")
+    (folder / "elements.yaml").write_text(text, encoding="utf-8")
+    changed = load_package_cached(folder, cache)
+    assert changed.elements["HTN_MANAGED"].name == "在管高血压患者人数"
+    assert len(list(cache.glob("metadata-*.pickle"))) == 1  # the old one is gone
+    next(cache.glob("metadata-*.pickle")).write_bytes(b"not a pickle")
+    assert load_package_cached(folder, cache) == changed  # a broken cache is read again from the YAML
+    (folder / "elements.yaml").write_text(BASE["elements.yaml"] + "  - {code: BAD\n", encoding="utf-8")
+    with pytest.raises(MetadataError):
+        load_package_cached(folder, cache)  # a broken package is never served from the cache
