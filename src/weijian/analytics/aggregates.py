@@ -35,6 +35,7 @@ import ibis.expr.operations as ops
 from weijian.analytics.rollups import (
     facility_operands, how_units_combine, operand_label, rollup_operands, rollup_over_orgunits,
 )
+from weijian.analytics.prepared import period_type  # noqa: F401 (read from here by aggregate_reads)
 from weijian.analytics.selection import OrgUnitSelection, element_months, period_map_rows
 from weijian.expressions import Operand
 from weijian.model import MetadataPackage
@@ -45,7 +46,6 @@ from weijian.storage.analytics_tables import (
 )
 
 PERIOD_TYPES = ("monthly", "quarterly", "half_yearly", "yearly")
-_TYPE_OF_KIND = {"month": "monthly", "quarter": "quarterly", "half": "half_yearly", "year": "yearly"}
 BASE = 0  # level of the per-reporting-unit tables
 _FORMAT = 3  # bump when the tables or their refresh SQL change: a refresh then rebuilds
 
@@ -61,10 +61,6 @@ PERIODS_SCHEMA = ibis.schema({"kind": "string", "dataelement": "string", "period
                               "period_end": "int32"})
 AGGREGATE_SCHEMA = ibis.schema({"orgunit": "string", "period": "string", "operand": "string", "value": "float64"})
 
-
-def period_type(period: Period) -> str | None:
-    """monthly/quarterly/half_yearly/yearly, or None for any other span (1—5月)."""
-    return _TYPE_OF_KIND.get(period.kind)
 
 
 def periods_overlapping(kind: str, first: int, last: int) -> list[Period]:

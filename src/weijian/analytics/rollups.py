@@ -28,6 +28,7 @@ from collections import defaultdict
 
 import ibis
 
+from weijian.analytics.prepared import operand_label  # noqa: F401 (shared, Ibis-free)
 from weijian.analytics.selection import OrgUnitSelection, element_months, period_map_rows
 from weijian.expressions import Operand
 from weijian.model import MetadataPackage
@@ -36,10 +37,6 @@ from weijian.model.periods import Period
 _OU_AGG = {"sum": "sum", "last": "sum", "average": "mean", "max": "max", "min": "min"}
 # reductions for which "over time, then over units" equals "over units, then over time"
 UNITS_FIRST = ("sum", "max", "min")
-
-
-def operand_label(operand: Operand) -> str:
-    return operand.element if operand.option is None else f"{operand.element}.{operand.option}"
 
 
 def rollup_operands(
